@@ -1,0 +1,79 @@
+using Npgsql;
+
+namespace GpuDev.Api.Infrastructure;
+
+/// <summary>
+/// What the API does before it serves: verify the schema the migration worker owns, then create its
+/// queues. The API never creates tables; if any is missing it stops with one message naming them all.
+/// </summary>
+public sealed class DatabaseStartupCheck(NpgsqlDataSource dataSource, ILogger<DatabaseStartupCheck> logger)
+{
+    public static IReadOnlyList<string> RequiredTables { get; } = ["api_users", "api_keys", "reservations", "disks", "gpu_types"];
+
+    /// <summary>Null when the database is ready, else the reason the API cannot start.</summary>
+    public async Task<string?> RunAsync(CancellationToken cancellationToken)
+    {
+        NpgsqlConnection connection;
+        try
+        {
+            connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            var target = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+            return $"Cannot connect to PostgreSQL at {target.Host}:{target.Port} (database '{target.Database}'): {ex.Message}. " +
+                   "Start the database first: 'dotnet run --project AppHost' starts it with the API.";
+        }
+
+        await using (connection)
+        {
+            var missing = await MissingTablesAsync(connection, cancellationToken);
+            if (missing.Count > 0)
+            {
+                return $"Required tables are missing: {string.Join(", ", missing)}. The schema is applied by the migration worker " +
+                       "(MigrationWorker, production's db-migration Job), which must complete before the API starts: check its logs " +
+                       "in the dashboard, or run it with 'dotnet run --project MigrationWorker'.";
+            }
+
+            if (!await PgmqAvailableAsync(connection, cancellationToken))
+            {
+                return "PGMQ is not available in this database (no pgmq.create function). Use the PGMQ image or let the AppHost install PGMQ.";
+            }
+
+            foreach (var queue in QueueNames.All)
+            {
+                // pgmq.create is idempotent: safe for every replica at every start.
+                await using var create = new NpgsqlCommand("SELECT pgmq.create($1)", connection) { Parameters = { new() { Value = queue } } };
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            logger.LogInformation("Schema verified ({Tables}); queues ready ({Queues})",
+                string.Join(", ", RequiredTables), string.Join(", ", QueueNames.All));
+            return null;
+        }
+    }
+
+    private static async Task<List<string>> MissingTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass('public.' || t) IS NULL ORDER BY array_position($1::text[], t)",
+            connection)
+        {
+            Parameters = { new() { Value = RequiredTables.ToArray() } },
+        };
+        var missing = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            missing.Add(reader.GetString(0));
+        }
+
+        return missing;
+    }
+
+    private static async Task<bool> PgmqAvailableAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'pgmq' AND p.proname = 'create')", connection);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+}

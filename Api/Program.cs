@@ -1,0 +1,24 @@
+using GpuDev.Api.Apis;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+// Production's contract: the schema comes from the migration job; the API only verifies it and
+// creates its queues, and refuses to start (exit 1) when either is not possible.
+if (!await app.VerifyDatabaseAsync())
+{
+    return 1;
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapHealthEndpoints();
+app.MapGpuTypesApi();
+
+await app.RunAsync();
+return 0;

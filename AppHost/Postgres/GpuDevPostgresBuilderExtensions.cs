@@ -1,0 +1,100 @@
+using Aspire.Hosting.ApplicationModel;
+using GpuDev.AppHost.LocalPostgres;
+using GpuDev.AppHost.Postgres;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Aspire.Hosting;
+
+public static class GpuDevPostgresBuilderExtensions
+{
+    public const string ServerResourceName = "postgres";
+    public const string PasswordParameterName = "postgres-password";
+
+    /// <summary>
+    /// Adds PostgreSQL with PGMQ and the application database, in the mode chosen by <c>Postgres:Mode</c>.
+    /// Both modes yield a database resource with the same name and connection-string shape.
+    /// </summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddGpuDevDatabase(this IDistributedApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(GpuDevPostgresOptions.SectionName).Get<GpuDevPostgresOptions>() ?? new();
+        var password = builder.AddParameter(
+            PasswordParameterName,
+            new GenerateParameterDefault { MinLength = 22, Special = false },
+            secret: true,
+            persist: true);
+
+        var (mode, reason) = ResolveMode(builder, options);
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GpuDev.AppHost")
+                .LogInformation("PostgreSQL mode: {Mode} ({Reason})", mode, reason);
+            return Task.CompletedTask;
+        });
+
+        return mode == PostgresMode.Container
+            ? AddContainerDatabase(builder, options, password)
+            : AddLocalDatabase(builder, options, password);
+    }
+
+    private static (PostgresMode Mode, string Reason) ResolveMode(IDistributedApplicationBuilder builder, GpuDevPostgresOptions options)
+    {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return (PostgresMode.Container, "publishing always describes the container image");
+        }
+
+        if (options.Mode != PostgresMode.Auto)
+        {
+            return (options.Mode, "set by Postgres:Mode");
+        }
+
+        var (healthy, runtime, detail) = ContainerRuntimeProbe.CheckAsync(builder.Configuration).GetAwaiter().GetResult();
+        return healthy
+            ? (PostgresMode.Container, $"auto: {runtime} engine answered")
+            : (PostgresMode.Local, $"auto: {runtime} is not usable ({detail})");
+    }
+
+    private static IResourceBuilder<IResourceWithConnectionString> AddContainerDatabase(
+        IDistributedApplicationBuilder builder, GpuDevPostgresOptions options, IResourceBuilder<ParameterResource> password)
+    {
+        var server = builder.AddPostgres(ServerResourceName, password: password)
+            .WithImageRegistry(options.ContainerRegistry)
+            .WithImage(options.ContainerImage, options.ContainerTag)
+            .WithAnnotation(ModeProperty(PostgresMode.Container));
+
+        // PostgreSQL 18 images keep PGDATA below /var/lib/postgresql; Aspire's WithDataVolume infers
+        // that only from numeric tags, and this image's tag is PGMQ's version.
+        server.WithVolume(VolumeNameGenerator.Generate(server, "data"), "/var/lib/postgresql");
+
+        return server.AddDatabase(options.DatabaseName).WithPgmq(allowCompatibility: false);
+    }
+
+    private static IResourceBuilder<IResourceWithConnectionString> AddLocalDatabase(
+        IDistributedApplicationBuilder builder, GpuDevPostgresOptions options, IResourceBuilder<ParameterResource> password)
+    {
+        var (installation, searched) = PostgresInstallation.FindAsync(options.BinDirectory).GetAwaiter().GetResult();
+        if (installation is null)
+        {
+            throw new DistributedApplicationException(PostgresInstallation.NotFoundMessage(searched));
+        }
+
+        var dataDirectory = options.DataDirectory is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, builder.AppHostDirectory)
+            : Path.Combine(builder.AppHostDirectory, ".localdata", "postgres");
+
+        var server = builder.AddLocalPostgres(ServerResourceName, installation, dataDirectory, password, options.ResetData)
+            .WithAnnotation(ModeProperty(PostgresMode.Local));
+
+        return server.AddDatabase(options.DatabaseName).WithPgmq(allowCompatibility: true);
+    }
+
+    // Shown among the resource's properties in the dashboard.
+    private static ResourceSnapshotAnnotation ModeProperty(PostgresMode mode) =>
+        new(new CustomResourceSnapshot
+        {
+            ResourceType = "PostgreSQL",
+            Properties = [new("gpudev.postgres.mode", mode.ToString().ToLowerInvariant())],
+        });
+}

@@ -1,0 +1,31 @@
+namespace GpuDev.AppHost.Postgres;
+
+/// <summary>
+/// The AppHost's <c>Postgres</c> configuration section. Every value can be given on the command line,
+/// e.g. <c>dotnet run --project AppHost -- --Postgres:Mode local</c>, or as <c>Postgres__Mode=local</c>.
+/// </summary>
+public sealed class GpuDevPostgresOptions
+{
+    public const string SectionName = "Postgres";
+
+    public PostgresMode Mode { get; set; } = PostgresMode.Auto;
+
+    /// <summary>Local mode: the directory holding <c>postgres</c>, <c>initdb</c> and <c>pg_ctl</c>.</summary>
+    public string? BinDirectory { get; set; }
+
+    /// <summary>Local mode: the data directory; default <c>AppHost/.localdata/postgres</c>.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>Local mode: delete the data directory before the server starts (then start empty).</summary>
+    public bool ResetData { get; set; }
+
+    /// <summary>The application database, production's <c>gpudev</c>.</summary>
+    public string DatabaseName { get; set; } = "gpudev";
+
+    /// <summary>Container mode: production's image (PostgreSQL 18 with PGMQ 1.8.1).</summary>
+    public string ContainerRegistry { get; set; } = "ghcr.io";
+
+    public string ContainerImage { get; set; } = "pgmq/pg18-pgmq";
+
+    public string ContainerTag { get; set; } = "v1.8.1";
+}
