@@ -4,6 +4,9 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var gpudev = builder.AddGpuDevDatabase();
 
+// The local stand-in for production's AWS login: admin endpoints require this token (X-Admin-Token).
+var adminToken = builder.AddParameter("admin-token", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
 var migrations = builder.AddProject<Projects.MigrationWorker>("migration-worker")
     .WithReference(gpudev)
     .WaitFor(gpudev)
@@ -11,7 +14,9 @@ var migrations = builder.AddProject<Projects.MigrationWorker>("migration-worker"
 
 builder.AddProject<Projects.Api>("api")
     .WithReference(gpudev)
+    .WaitFor(gpudev)
     .WaitForCompletion(migrations)
+    .WithEnvironment("Admin__Token", adminToken)
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

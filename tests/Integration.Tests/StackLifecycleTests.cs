@@ -1,0 +1,97 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Npgsql;
+
+namespace GpuDev.Integration.Tests;
+
+/// <summary>Tests that need a stack of their own: restarts, a missing schema, shutdown.</summary>
+[Collection(OwnEnvironmentGroup.Name)]
+public sealed class StackLifecycleTests
+{
+    private static readonly TimeSpan ProcessExitTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Second_start_on_the_same_data_keeps_earlier_rows()
+    {
+        var root = TestDirectories.Create("restart");
+        var dataDirectory = Path.Combine(root, "postgres");
+        var password = GpuDevEnvironment.NewSecret();
+        var username = $"kept_{Guid.NewGuid():N}";
+        try
+        {
+            await using (var first = await GpuDevEnvironment.StartAsync(dataDirectory, password))
+            {
+                await ExecuteAsync(await first.DatabaseConnectionStringAsync(), "INSERT INTO api_users (username) VALUES (@name)", username);
+            }
+
+            await using var second = await GpuDevEnvironment.StartAsync(dataDirectory, password);
+            var worker = await second.WaitForStateAsync(GpuDevEnvironment.WorkerResource, TimeSpan.FromSeconds(30), KnownResourceStates.Finished, KnownResourceStates.Exited);
+            Assert.Equal(0, worker.ExitCode);
+            Assert.Equal(1L, await ScalarAsync(await second.DatabaseConnectionStringAsync(), "SELECT count(*) FROM api_users WHERE username = @name", username));
+            Assert.Equal(10L, await ScalarAsync(await second.DatabaseConnectionStringAsync(), "SELECT count(*) FROM gpu_types", username));
+        }
+        finally
+        {
+            TestDirectories.Delete(root);
+        }
+    }
+
+    [Fact]
+    public async Task Api_against_an_empty_database_exits_nonzero_naming_every_missing_table()
+    {
+        await using var environment = await GpuDevEnvironment.StartAsync(
+            configure: builder =>
+            {
+                // Leave the schema unapplied: no migration worker, and the API no longer waits for it.
+                var worker = builder.Resources.Single(r => r.Name == GpuDevEnvironment.WorkerResource);
+                builder.Resources.Remove(worker);
+                var api = builder.Resources.Single(r => r.Name == GpuDevEnvironment.ApiResource);
+                foreach (var wait in api.Annotations.OfType<WaitAnnotation>().Where(w => w.Resource == worker).ToList())
+                {
+                    api.Annotations.Remove(wait);
+                }
+            },
+            waitForApiHealthy: false);
+
+        var api = await environment.WaitForStateAsync(GpuDevEnvironment.ApiResource, GpuDevEnvironment.StartTimeout, KnownResourceStates.Finished, KnownResourceStates.Exited, KnownResourceStates.FailedToStart);
+        var logs = await environment.WaitForLogAsync(GpuDevEnvironment.ApiResource, l => l.Contains("Required tables are missing", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        Assert.NotEqual(0, api.ExitCode);
+        var message = logs.First(l => l.Contains("Required tables are missing", StringComparison.Ordinal));
+        foreach (var table in new[] { "api_users", "api_keys", "reservations", "disks", "gpu_types" })
+        {
+            Assert.Contains(table, message, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("migration worker", message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task No_postgres_process_outlives_the_app()
+    {
+        var environment = await GpuDevEnvironment.StartAsync();
+        var dataDirectory = environment.DataDirectory;
+        Assert.NotEmpty(PostgresProcesses.Using(dataDirectory));
+
+        await environment.DisposeAsync();
+
+        var remaining = await PostgresProcesses.WaitUntilNoneUseAsync(dataDirectory, ProcessExitTimeout);
+        Assert.Empty(remaining);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql, string name)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new("name", name) } };
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<object?> ScalarAsync(string connectionString, string sql, string name)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new("name", name) } };
+        return await command.ExecuteScalarAsync();
+    }
+}

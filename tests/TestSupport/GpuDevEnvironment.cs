@@ -1,0 +1,170 @@
+using System.Security.Cryptography;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GpuDev.Tests.Support;
+
+/// <summary>
+/// The real AppHost, started through <see cref="DistributedApplicationTestingBuilder"/> in local
+/// PostgreSQL mode with its own data directory: PostgreSQL, the migration worker and the API, in
+/// production's order, exactly as <c>dotnet run --project AppHost</c> runs them.
+/// </summary>
+public sealed class GpuDevEnvironment : IAsyncDisposable
+{
+    public const string ApiResource = "api";
+    public const string WorkerResource = "migration-worker";
+    public const string DatabaseResource = "gpudev";
+    public const string ServerResource = "postgres";
+
+    private readonly bool _ownsDataDirectory;
+
+    private GpuDevEnvironment(DistributedApplication app, string dataDirectory, bool ownsDataDirectory, string adminToken)
+    {
+        App = app;
+        DataDirectory = dataDirectory;
+        _ownsDataDirectory = ownsDataDirectory;
+        AdminToken = adminToken;
+    }
+
+    public DistributedApplication App { get; }
+
+    /// <summary>The local server's data directory (PGDATA).</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The admin token the AppHost hands the API (parameter <c>admin-token</c>).</summary>
+    public string AdminToken { get; }
+
+    public static TimeSpan StartTimeout { get; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// Starts the stack. With <paramref name="dataDirectory"/> null a fresh directory is created and
+    /// deleted on dispose; pass one to reuse data across starts. <paramref name="configure"/> can change
+    /// the model before it is built (for example to remove the migration worker).
+    /// </summary>
+    public static async Task<GpuDevEnvironment> StartAsync(
+        string? dataDirectory = null,
+        string? password = null,
+        Action<IDistributedApplicationTestingBuilder>? configure = null,
+        bool waitForApiHealthy = true,
+        CancellationToken cancellationToken = default)
+    {
+        var ownsDataDirectory = dataDirectory is null;
+        dataDirectory ??= Path.Combine(TestDirectories.Create("stack"), "postgres");
+        password ??= NewSecret();
+        var adminToken = NewSecret();
+
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [
+                "--Postgres:Mode=local",
+                $"--Postgres:DataDirectory={dataDirectory}",
+                $"--Parameters:postgres-password={password}",
+                $"--Parameters:admin-token={adminToken}",
+            ],
+            cancellationToken);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("GpuDev", LogLevel.Information));
+        configure?.Invoke(builder);
+
+        var app = await builder.BuildAsync(cancellationToken);
+        var environment = new GpuDevEnvironment(app, dataDirectory, ownsDataDirectory, adminToken);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StartTimeout);
+            await app.StartAsync(timeout.Token);
+            if (waitForApiHealthy)
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(ApiResource, timeout.Token);
+            }
+        }
+        catch
+        {
+            await environment.DisposeAsync();
+            throw;
+        }
+
+        return environment;
+    }
+
+    /// <summary>Same password as a previous stack on the same data directory: the server was initialised with it.</summary>
+    public static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    public HttpClient CreateApiClient() => App.CreateHttpClient(ApiResource, "http");
+
+    public async Task<string> DatabaseConnectionStringAsync(CancellationToken cancellationToken = default) =>
+        await App.GetConnectionStringAsync(DatabaseResource, cancellationToken)
+        ?? throw new InvalidOperationException("The gpudev database has no connection string.");
+
+    /// <summary>Waits until a resource reaches one of <paramref name="states"/> and returns its snapshot.</summary>
+    public async Task<CustomResourceSnapshot> WaitForStateAsync(string resource, TimeSpan timeout, params string[] states)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var resourceEvent = await App.ResourceNotifications.WaitForResourceAsync(
+            resource, e => states.Contains(e.Snapshot.State?.Text), cts.Token);
+        return resourceEvent.Snapshot;
+    }
+
+    /// <summary>Every log line a resource wrote so far (its console output as the dashboard shows it).</summary>
+    public async Task<IReadOnlyList<string>> ResourceLogsAsync(string resource, TimeSpan timeout)
+    {
+        var loggerService = App.Services.GetRequiredService<ResourceLoggerService>();
+        var lines = new List<string>();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await foreach (var batch in loggerService.WatchAsync(ResolveInstanceName(resource)).WithCancellation(cts.Token))
+            {
+                lines.AddRange(batch.Select(l => l.Content));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The log stream of a finished resource stays open; the timeout ends the read.
+        }
+
+        return lines;
+    }
+
+    /// <summary>Waits until a resource's log contains a line matching <paramref name="match"/>; returns all lines seen.</summary>
+    public async Task<IReadOnlyList<string>> WaitForLogAsync(string resource, Func<string, bool> match, TimeSpan timeout)
+    {
+        var loggerService = App.Services.GetRequiredService<ResourceLoggerService>();
+        var lines = new List<string>();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await foreach (var batch in loggerService.WatchAsync(ResolveInstanceName(resource)).WithCancellation(cts.Token))
+            {
+                lines.AddRange(batch.Select(l => l.Content));
+                if (batch.Any(l => match(l.Content)))
+                {
+                    return lines;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        throw new TimeoutException($"No log line of '{resource}' matched within {timeout}. Lines seen:\n{string.Join('\n', lines)}");
+    }
+
+    private string ResolveInstanceName(string resource)
+    {
+        var notifications = App.Services.GetRequiredService<ResourceNotificationService>();
+        return notifications.TryGetCurrentState(resource, out var resourceEvent) ? resourceEvent.ResourceId : resource;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        if (_ownsDataDirectory)
+        {
+            TestDirectories.Delete(Path.GetDirectoryName(DataDirectory)!);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using GpuDev.AppHost.LocalPostgres;
+using GpuDev.AppHost.Pgmq;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace GpuDev.Tests.Support;
+
+/// <summary>
+/// A real PostgreSQL server for tests, found and started exactly as the AppHost's local mode does
+/// (same binaries lookup, same initdb, same OS-user switch), in a throw-away data directory.
+/// Each test asks for its own database, so tests stay independent while sharing one server.
+/// </summary>
+public sealed class PostgresTestServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _root;
+    private int _databaseCounter;
+
+    private PostgresTestServer(Process process, string root, PostgresInstallation installation, PostgresDataDirectory dataDirectory, int port, string password)
+    {
+        _process = process;
+        _root = root;
+        Installation = installation;
+        DataDirectory = dataDirectory;
+        Port = port;
+        Password = password;
+    }
+
+    public PostgresInstallation Installation { get; }
+
+    public PostgresDataDirectory DataDirectory { get; }
+
+    public int Port { get; }
+
+    public string Password { get; }
+
+    /// <summary>Connection string of the server's maintenance database (<c>postgres</c>).</summary>
+    public string AdminConnectionString => ConnectionString("postgres");
+
+    public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = PostgresDataDirectory.SuperUser,
+        Password = Password,
+        Database = database,
+        // Tests create and drop many databases; pooled idle connections would block DROP DATABASE.
+        Pooling = false,
+    }.ConnectionString;
+
+    public static async Task<PostgresTestServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var (installation, searched) = await PostgresInstallation.FindAsync(Environment.GetEnvironmentVariable("Postgres__BinDirectory"), cancellationToken);
+        if (installation is null)
+        {
+            throw new InvalidOperationException(PostgresInstallation.NotFoundMessage(searched));
+        }
+
+        var root = TestDirectories.Create("pg");
+        var osUser = ServerOsUser.ForCurrentProcess();
+        var dataDirectory = new PostgresDataDirectory(Path.Combine(root, "data"), installation, osUser);
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        await dataDirectory.PrepareAsync(password, NullLogger.Instance, cancellationToken);
+
+        var port = FreeTcpPort();
+        var (fileName, arguments) = PostgresServerCommand.Build(installation, osUser, dataDirectory.Path, port);
+        var startInfo = new ProcessStartInfo(fileName) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {fileName}");
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+
+        var server = new PostgresTestServer(process, root, installation, dataDirectory, port, password);
+        await server.WaitUntilAcceptingConnectionsAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        return server;
+    }
+
+    /// <summary>Creates an empty database with a unique name and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix = "test", bool withPgmq = false, CancellationToken cancellationToken = default)
+    {
+        var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _databaseCounter)}";
+        await using (var admin = new NpgsqlConnection(AdminConnectionString))
+        {
+            await admin.OpenAsync(cancellationToken);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var connectionString = ConnectionString(name);
+        if (withPgmq)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await PgmqInstaller.EnsureAsync(connection, allowCompatibility: true, cancellationToken);
+        }
+
+        return connectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await DataDirectory.StopServerAsync(CancellationToken.None);
+        }
+        finally
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+            TestDirectories.Delete(_root);
+        }
+    }
+
+    private async Task WaitUntilAcceptingConnectionsAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"PostgreSQL exited with code {_process.ExitCode} during start-up (data directory {DataDirectory.Path}).");
+            }
+
+            try
+            {
+                await using var connection = new NpgsqlConnection(AdminConnectionString);
+                await connection.OpenAsync(cancellationToken);
+                return;
+            }
+            catch (NpgsqlException) when (deadline.Elapsed < timeout)
+            {
+                // The server is still starting: poll again shortly.
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
