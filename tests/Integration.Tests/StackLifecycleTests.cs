@@ -37,6 +37,31 @@ public sealed class StackLifecycleTests
     }
 
     [Fact]
+    public async Task Reset_switch_starts_over_with_an_empty_database()
+    {
+        var root = TestDirectories.Create("reset");
+        var dataDirectory = Path.Combine(root, "postgres");
+        var password = GpuDevEnvironment.NewSecret();
+        var username = $"wiped_{Guid.NewGuid():N}";
+        try
+        {
+            await using (var first = await GpuDevEnvironment.StartAsync(dataDirectory, password))
+            {
+                await ExecuteAsync(await first.DatabaseConnectionStringAsync(), "INSERT INTO api_users (username) VALUES (@name)", username);
+            }
+
+            await using var reset = await GpuDevEnvironment.StartAsync(dataDirectory, password, extraArguments: ["--Postgres:ResetData=true"]);
+            var connectionString = await reset.DatabaseConnectionStringAsync();
+            Assert.Equal(0L, await ScalarAsync(connectionString, "SELECT count(*) FROM api_users WHERE username = @name", username));
+            Assert.Equal(10L, await ScalarAsync(connectionString, "SELECT count(*) FROM gpu_types", username));
+        }
+        finally
+        {
+            TestDirectories.Delete(root);
+        }
+    }
+
+    [Fact]
     public async Task Api_against_an_empty_database_exits_nonzero_naming_every_missing_table()
     {
         await using var environment = await GpuDevEnvironment.StartAsync(
@@ -77,6 +102,20 @@ public sealed class StackLifecycleTests
 
         var remaining = await PostgresProcesses.WaitUntilNoneUseAsync(dataDirectory, ProcessExitTimeout);
         Assert.Empty(remaining);
+    }
+
+    [Fact]
+    public async Task AppHost_without_postgres_binaries_stops_with_what_to_install()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var environment = await GpuDevEnvironment.StartAsync(extraArguments: ["--Postgres:BinDirectory=/nonexistent/postgresql/bin"]);
+        });
+
+        var message = error.ToString();
+        Assert.Contains("No PostgreSQL server binaries were found", message, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/postgresql/bin", message, StringComparison.Ordinal);
+        Assert.Contains("apt-get install postgresql", message, StringComparison.Ordinal);
     }
 
     private static async Task ExecuteAsync(string connectionString, string sql, string name)

@@ -42,13 +42,15 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
     /// <summary>
     /// Starts the stack. With <paramref name="dataDirectory"/> null a fresh directory is created and
     /// deleted on dispose; pass one to reuse data across starts. <paramref name="configure"/> can change
-    /// the model before it is built (for example to remove the migration worker).
+    /// the model before it is built (for example to remove the migration worker); <paramref name="extraArguments"/>
+    /// are AppHost command-line arguments added after the defaults (later ones win).
     /// </summary>
     public static async Task<GpuDevEnvironment> StartAsync(
         string? dataDirectory = null,
         string? password = null,
         Action<IDistributedApplicationTestingBuilder>? configure = null,
         bool waitForApiHealthy = true,
+        IReadOnlyList<string>? extraArguments = null,
         CancellationToken cancellationToken = default)
     {
         var ownsDataDirectory = dataDirectory is null;
@@ -62,6 +64,7 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
                 $"--Postgres:DataDirectory={dataDirectory}",
                 $"--Parameters:postgres-password={password}",
                 $"--Parameters:admin-token={adminToken}",
+                .. extraArguments ?? [],
             ],
             cancellationToken);
         builder.Services.AddLogging(logging => logging
