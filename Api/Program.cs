@@ -1,5 +1,3 @@
-using GpuDev.Api.Apis;
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -14,11 +12,9 @@ if (!await app.VerifyDatabaseAsync())
     return 1;
 }
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-
+app.UseGpuDevPipeline();
 app.MapHealthEndpoints();
-app.MapGpuTypesApi();
+app.MapGpuDevApis();
 
 await app.RunAsync();
 return 0;

@@ -19,4 +19,7 @@ builder.AddProject<Projects.Api>("api")
     .WithEnvironment("Admin__Token", adminToken)
     .WithHttpHealthCheck("/health");
 
+// `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (AppHost/Publishing/README.md).
+builder.AddKubernetesPublishing();
+
 builder.Build().Run();

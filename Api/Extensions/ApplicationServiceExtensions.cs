@@ -1,6 +1,11 @@
+using System.Text.Json;
+using Dapper;
+using GpuDev.Api.Apis;
+using GpuDev.Api.Authentication;
 using GpuDev.Api.Health;
 using GpuDev.Api.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Npgsql;
 
 namespace Microsoft.Extensions.Hosting;
@@ -14,6 +19,15 @@ public static class ApplicationServiceExtensions
     {
         builder.AddNpgsqlDataSource(DatabaseName, settings => settings.DisableHealthChecks = true);
         builder.Services.AddSingleton<DatabaseStartupCheck>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<JobActionSender>();
+
+        // Columns are snake_case like the JSON; Dapper maps them onto PascalCase properties.
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+        builder.Services.AddOptions<JobQueueOptions>().BindConfiguration(JobQueueOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var health = builder.Services.AddHealthChecks()
             .AddTypeActivatedCheck<DatabaseHealthCheck>(HealthReportWriter.DatabaseCheck);
@@ -26,8 +40,45 @@ public static class ApplicationServiceExtensions
                 tags: null));
         }
 
-        builder.Services.AddProblemDetails();
+        builder.AddWireFormat();
+        builder.AddGpuDevAuthentication();
+        builder.Services.AddOpenApiDocument();
         return builder;
+    }
+
+    /// <summary>
+    /// Production's JSON (snake_case fields), RFC 9457 problem details for every error, minimal-API
+    /// validation from DataAnnotations, and bounded request bodies.
+    /// </summary>
+    private static void AddWireFormat(this IHostApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // A number sent as a string is a wrong type, not something to guess at.
+            options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ValidationErrorNames.UseWireNames);
+        builder.Services.AddExceptionHandler<GpuDevExceptionHandler>();
+        builder.Services.AddValidation();
+
+        // Binding failures (invalid JSON, wrong types, unparsable query values) throw so the exception
+        // handler can answer with a problem that names the cause, in every environment.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+        var maxBody = builder.Configuration.GetSection(RequestLimitsOptions.SectionName).Get<RequestLimitsOptions>()?.MaxBodyBytes
+                      ?? new RequestLimitsOptions().MaxBodyBytes;
+        builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = maxBody);
+    }
+
+    private static void AddGpuDevAuthentication(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
+        builder.Services.AddAuthentication()
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder().AddGpuDevPolicies();
     }
 
     /// <summary>
@@ -46,10 +97,34 @@ public static class ApplicationServiceExtensions
         return false;
     }
 
+    /// <summary>The request pipeline: errors as problem details, bounded bodies, then authentication.</summary>
+    public static WebApplication UseGpuDevPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
     public static WebApplication MapHealthEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
         app.MapLivenessEndpoint();
+        return app;
+    }
+
+    public static WebApplication MapGpuDevApis(this WebApplication app)
+    {
+        app.MapRootApi();
+        app.MapGpuTypesApi();
+        app.MapClusterApi();
+        app.MapKeysApi();
+        app.MapJobsApi();
+        app.MapDisksApi();
+        app.MapAdminApi();
+        app.MapOpenApiDocument();
         return app;
     }
 }

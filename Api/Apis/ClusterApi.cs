@@ -1,0 +1,75 @@
+using Dapper;
+using GpuDev.Api.Authentication;
+using GpuDev.Api.Models.Cluster;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace GpuDev.Api.Apis;
+
+/// <summary>Capacity per GPU type and for the whole cluster, computed from gpu_types and reservations.</summary>
+public static class ClusterApi
+{
+    public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1").WithTags("Cluster").RequireAuthorization(AuthorizationPolicies.ApiKey);
+        api.MapGet("/gpu/availability", GetAvailabilityAsync).WithName("GetGpuAvailability").WithSummary("Per active GPU type: total, in_use, queued, available.");
+        api.MapGet("/cluster/status", GetClusterStatusAsync).WithName("GetClusterStatus").WithSummary("GPU and reservation totals for the cluster.");
+        return app;
+    }
+
+    public static async Task<Ok<GpuAvailabilityResponse>> GetAvailabilityAsync(NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return TypedResults.Ok(new GpuAvailabilityResponse(await AvailabilityAsync(connection, cancellationToken), clock.GetUtcNow().UtcDateTime));
+    }
+
+    public static async Task<Ok<ClusterStatusResponse>> GetClusterStatusAsync(NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var byType = await AvailabilityAsync(connection, cancellationToken);
+        var counts = await connection.QuerySingleAsync<(long Active, long Preparing, long Queued, long Pending)>(new CommandDefinition(
+            """
+            SELECT count(*) FILTER (WHERE status = 'active'), count(*) FILTER (WHERE status = 'preparing'),
+                   count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'pending')
+            FROM reservations WHERE status IN ('active', 'preparing', 'queued', 'pending')
+            """,
+            cancellationToken: cancellationToken));
+        return TypedResults.Ok(new ClusterStatusResponse
+        {
+            TotalGpus = byType.Values.Sum(t => t.Total),
+            AvailableGpus = byType.Values.Sum(t => t.Available),
+            InUseGpus = byType.Values.Sum(t => t.InUse),
+            QueuedGpus = byType.Values.Sum(t => t.Queued),
+            ActiveReservations = counts.Active,
+            PreparingReservations = counts.Preparing,
+            QueuedReservations = counts.Queued,
+            PendingReservations = counts.Pending,
+            ByGpuType = byType,
+            Timestamp = clock.GetUtcNow().UtcDateTime,
+        });
+    }
+
+    private static async Task<IReadOnlyDictionary<string, GpuAvailability>> AvailabilityAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<GpuAvailability>(new CommandDefinition(
+            """
+            SELECT g.gpu_type,
+                   coalesce(g.total_cluster_gpus, 0)::bigint AS total,
+                   greatest(coalesce(g.total_cluster_gpus, 0) - coalesce(r.in_use, 0), 0)::bigint AS available,
+                   coalesce(r.in_use, 0)::bigint AS in_use,
+                   coalesce(r.queued, 0)::bigint AS queued,
+                   g.max_per_node
+            FROM gpu_types g
+            LEFT JOIN (
+                SELECT gpu_type,
+                       sum(gpu_count) FILTER (WHERE status = 'active') AS in_use,
+                       sum(gpu_count) FILTER (WHERE status IN ('queued', 'pending')) AS queued
+                FROM reservations WHERE status IN ('active', 'queued', 'pending')
+                GROUP BY gpu_type) r ON r.gpu_type = g.gpu_type
+            WHERE g.is_active
+            ORDER BY g.gpu_type
+            """,
+            cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.GpuType);
+    }
+}

@@ -1,0 +1,219 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using System.Text.Json;
+using Dapper;
+using GpuDev.Api.Authentication;
+using GpuDev.Api.Infrastructure;
+using GpuDev.Api.Models.Jobs;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace GpuDev.Api.Apis;
+
+/// <summary>Jobs (reservations): submit, list, read, and the actions the reservation processor carries out.</summary>
+public static class JobsApi
+{
+    private const string JobColumns =
+        """
+        reservation_id AS job_id, reservation_id, user_id, status, gpu_type, gpu_count, instance_type, duration_hours,
+        created_at, launched_at, expires_at, name, pod_name, node_ip, node_port, ssh_command, jupyter_enabled,
+        jupyter_url, jupyter_token, github_user, disk_name, failure_reason, current_detailed_status
+        """;
+
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/jobs").WithTags("Jobs").RequireAuthorization(AuthorizationPolicies.ApiKey);
+        api.MapPost("/submit", SubmitAsync).WithName("SubmitJob").WithSummary("Queue a GPU reservation: the row and its create_reservation message in one transaction.");
+        api.MapGet("/", ListAsync).WithName("ListJobs").WithSummary("The caller's jobs, newest first.");
+        api.MapGet("/{job_id}", GetAsync).WithName("GetJob").WithSummary("One of the caller's jobs.");
+        api.MapPost("/{job_id}/cancel", CancelAsync).WithName("CancelJob").WithSummary("Ask the processor to cancel the job.");
+        api.MapPost("/{job_id}/extend", ExtendAsync).WithName("ExtendJob").WithSummary("Ask the processor to extend a queued or active job.");
+        api.MapPost("/{job_id}/jupyter/enable", EnableJupyterAsync).WithName("EnableJupyter").WithSummary("Ask the processor to start Jupyter Lab.");
+        api.MapPost("/{job_id}/jupyter/disable", DisableJupyterAsync).WithName("DisableJupyter").WithSummary("Ask the processor to stop Jupyter Lab.");
+        api.MapPost("/{job_id}/users", AddUserAsync).WithName("AddJobUser").WithSummary("Ask the processor to add a GitHub user's SSH keys.");
+        return app;
+    }
+
+    public static async Task<Results<Ok<SubmitJobResponse>, ProblemHttpResult>> SubmitAsync(
+        SubmitJobRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, IOptions<JobQueueOptions> queueOptions,
+        IOptions<JsonOptions> json, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var (job, error) = await JobSubmission.ResolveAsync(connection, request, cancellationToken);
+        if (job is null)
+        {
+            return Problems.BadRequest(error!);
+        }
+
+        var username = user.Username();
+        var submittedAt = clock.GetUtcNow().UtcDateTime;
+        var message = new CreateReservationMessage
+        {
+            JobId = job.JobId,
+            ReservationId = job.JobId,
+            UserId = username,
+            Username = username,
+            GpuType = job.GpuType,
+            GpuCount = job.GpuCount,
+            InstanceType = job.InstanceType,
+            Dockerimage = request.Image!,
+            DurationHours = request.DurationHours!.Value,
+            DiskName = request.DiskName,
+            DiskSizeGb = request.DiskSizeGb,
+            EnvVars = request.EnvVars ?? [],
+            Command = request.Command,
+            Name = request.Name,
+            GithubUser = job.GithubUser,
+            PodName = job.PodName,
+            JupyterEnabled = job.JupyterEnabled,
+            SubmittedAt = submittedAt,
+            MaxRetries = queueOptions.Value.MaxRetries,
+        };
+
+        // One statement is one transaction: the row and its message exist together or not at all, and a
+        // repeated RESERVATION_ID inserts nothing, so nothing is sent either.
+        await using var command = new NpgsqlCommand(
+            $"""
+            WITH inserted AS (
+                INSERT INTO reservations (reservation_id, user_id, status, gpu_type, gpu_count, instance_type, duration_hours,
+                                          created_at, name, github_user, pod_name, jupyter_enabled, disk_name)
+                VALUES (@id, @user, @status, @gpuType, @gpuCount, @instanceType, @duration,
+                        @submittedAt, @name, @githubUser, @podName, @jupyter, @diskName)
+                ON CONFLICT (reservation_id) DO NOTHING
+                RETURNING reservation_id)
+            SELECT {Pgmq.SendCall} FROM inserted
+            """,
+            connection)
+        {
+            Parameters =
+            {
+                new("id", job.JobId), new("user", username), new("status", ReservationStatuses.Queued),
+                new("gpuType", job.GpuType), new("gpuCount", job.GpuCount), new("instanceType", job.InstanceType),
+                new("duration", request.DurationHours!.Value), new("submittedAt", submittedAt),
+                new("name", (object?)request.Name ?? DBNull.Value), new("githubUser", (object?)job.GithubUser ?? DBNull.Value),
+                new("podName", (object?)job.PodName ?? DBNull.Value), new("jupyter", job.JupyterEnabled),
+                new("diskName", (object?)request.DiskName ?? DBNull.Value), new("queue", QueueNames.GpuReservations),
+                Pgmq.Message(message, json.Value.SerializerOptions),
+            },
+        };
+        var messageId = await command.ExecuteScalarAsync(cancellationToken);
+        if (messageId is null)
+        {
+            return Problems.Conflict($"A job with id '{job.JobId}' already exists. Submit without env_vars.RESERVATION_ID (or with a new UUID) to create another job.");
+        }
+
+        return TypedResults.Ok(new SubmitJobResponse(job.JobId, ReservationStatuses.Queued,
+            $"Job submitted successfully to queue (message ID: {messageId})", null));
+    }
+
+    public static async Task<Results<Ok<JobListResponse>, ProblemHttpResult>> ListAsync(
+        ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken cancellationToken,
+        string? status = null,
+        [Range(1, 100)] int limit = 50,
+        [Range(0, int.MaxValue)] int offset = 0)
+    {
+        string[]? statuses = null;
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            statuses = status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var unknown = statuses.Where(s => !ReservationStatuses.All.Contains(s)).ToList();
+            if (unknown.Count > 0)
+            {
+                return Problems.BadRequest($"Unknown status filter '{string.Join(",", unknown)}'. Use a comma-separated list of: {string.Join(", ", ReservationStatuses.All)}.");
+            }
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var filter = new { user = user.Username(), statuses, limit, offset };
+        const string where = "WHERE user_id = @user AND (@statuses::text[] IS NULL OR status = ANY(@statuses::text[]))";
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM reservations {where}", filter, cancellationToken: cancellationToken));
+        var jobs = await connection.QueryAsync<JobResponse>(new CommandDefinition(
+            $"SELECT {JobColumns} FROM reservations {where} ORDER BY created_at DESC, reservation_id LIMIT @limit OFFSET @offset",
+            filter,
+            cancellationToken: cancellationToken));
+        return TypedResults.Ok(new JobListResponse(jobs.ToList(), total, limit, offset));
+    }
+
+    public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetAsync(
+        [FromRoute(Name = "job_id")] string jobId, ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var job = await FindAsync(dataSource, jobId, user.Username(), cancellationToken);
+        return job is null ? JobNotFound(jobId) : TypedResults.Ok(job);
+    }
+
+    public static Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> CancelAsync(
+        [FromRoute(Name = "job_id")] string jobId, ClaimsPrincipal user, JobActionSender sender, CancellationToken cancellationToken) =>
+        sender.SendAsync(jobId, user.Username(), "cancel", ReservationStatuses.Live, "Cancellation request submitted", cancellationToken);
+
+    public static Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> ExtendAsync(
+        [FromRoute(Name = "job_id")] string jobId, ExtendJobRequest request, ClaimsPrincipal user, JobActionSender sender, CancellationToken cancellationToken) =>
+        sender.SendAsync(jobId, user.Username(), "extend", [ReservationStatuses.Queued, ReservationStatuses.Active],
+            $"Extension request submitted for {request.ExtensionHours} hours", cancellationToken, extensionHours: request.ExtensionHours);
+
+    public static Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> EnableJupyterAsync(
+        [FromRoute(Name = "job_id")] string jobId, ClaimsPrincipal user, JobActionSender sender, CancellationToken cancellationToken) =>
+        sender.SendAsync(jobId, user.Username(), "enable_jupyter", ReservationStatuses.Live, "Jupyter enable request submitted", cancellationToken);
+
+    public static Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> DisableJupyterAsync(
+        [FromRoute(Name = "job_id")] string jobId, ClaimsPrincipal user, JobActionSender sender, CancellationToken cancellationToken) =>
+        sender.SendAsync(jobId, user.Username(), "disable_jupyter", ReservationStatuses.Live, "Jupyter disable request submitted", cancellationToken);
+
+    public static Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> AddUserAsync(
+        [FromRoute(Name = "job_id")] string jobId, AddJobUserRequest request, ClaimsPrincipal user, JobActionSender sender, CancellationToken cancellationToken) =>
+        sender.SendAsync(jobId, user.Username(), "add_user", ReservationStatuses.Live,
+            $"Add user request submitted for GitHub user '{request.GithubUsername}'", cancellationToken, githubUsername: request.GithubUsername);
+
+    public static async Task<JobResponse?> FindAsync(NpgsqlDataSource dataSource, string jobId, string username, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<JobResponse>(new CommandDefinition(
+            $"SELECT {JobColumns} FROM reservations WHERE reservation_id = @jobId AND user_id = @username",
+            new { jobId, username },
+            cancellationToken: cancellationToken));
+    }
+
+    // Another user's job answers exactly like a missing one, so job ids cannot be probed.
+    public static ProblemHttpResult JobNotFound(string jobId) =>
+        Problems.NotFound($"You have no job with id '{Shorten(jobId)}'. GET /v1/jobs lists your jobs.");
+
+    private static string Shorten(string value) => value.Length <= 80 ? value : value[..80] + "…";
+}
+
+/// <summary>Sends an action on one of the caller's jobs to <c>gpu_reservations</c> after checking its status.</summary>
+public sealed class JobActionSender(NpgsqlDataSource dataSource, IOptions<JobQueueOptions> queueOptions, IOptions<JsonOptions> json, TimeProvider clock)
+{
+    public async Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> SendAsync(
+        string jobId, string username, string action, IReadOnlyList<string> allowedStatuses, string text, CancellationToken cancellationToken,
+        double? extensionHours = null, string? githubUsername = null)
+    {
+        var job = await JobsApi.FindAsync(dataSource, jobId, username, cancellationToken);
+        if (job is null)
+        {
+            return JobsApi.JobNotFound(jobId);
+        }
+
+        if (!allowedStatuses.Contains(job.Status))
+        {
+            return Problems.Conflict($"Job '{jobId}' is {job.Status}; '{action}' applies only to jobs that are {string.Join(" or ", allowedStatuses)}.");
+        }
+
+        var message = new ReservationActionMessage
+        {
+            Action = action,
+            JobId = job.JobId,
+            ReservationId = job.ReservationId,
+            UserId = username,
+            Username = username,
+            ExtensionHours = extensionHours,
+            GithubUsername = githubUsername,
+            RequestedAt = clock.GetUtcNow().UtcDateTime,
+            MaxRetries = queueOptions.Value.MaxRetries,
+        };
+        var messageId = await Pgmq.SendAsync(dataSource, QueueNames.GpuReservations, message, json.Value.SerializerOptions, cancellationToken);
+        return TypedResults.Ok(new JobActionResponse(job.JobId, action, "requested", $"{text} (message ID: {messageId})"));
+    }
+}

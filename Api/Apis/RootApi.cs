@@ -1,0 +1,32 @@
+using System.Reflection;
+using GpuDev.Api.Models;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GpuDev.Api.Apis;
+
+public static class RootApi
+{
+    private static readonly string Version =
+        typeof(RootApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
+
+    public static IEndpointRouteBuilder MapRootApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", GetServiceInfo).WithTags("Service").WithName("GetServiceInfo").WithSummary("Name, version and where to start.");
+        return app;
+    }
+
+    public static Ok<ServiceInfo> GetServiceInfo() => TypedResults.Ok(new ServiceInfo(
+        "GPU Dev API",
+        Version,
+        "/scalar",
+        "/health",
+        new Dictionary<string, string>
+        {
+            ["jobs"] = "/v1/jobs",
+            ["disks"] = "/v1/disks",
+            ["gpu_types"] = "/v1/gpu-types",
+            ["gpu_availability"] = "/v1/gpu/availability",
+            ["cluster_status"] = "/v1/cluster/status",
+            ["openapi"] = "/openapi/v1.json",
+        }));
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
+
+namespace GpuDev.Api.Infrastructure;
+
+/// <summary>
+/// Turns exceptions into problem details: bad input (unreadable JSON, unbindable parameters, values
+/// PostgreSQL refuses to store) becomes a 4xx naming the cause; anything else a 500 without internals.
+/// Never a stack trace.
+/// </summary>
+public sealed class GpuDevExceptionHandler(IProblemDetailsService problems, ILogger<GpuDevExceptionHandler> logger) : IExceptionHandler
+{
+    // The serializer names CLR types ("System.Nullable`1[System.Int32]"); a caller needs the field and the fix.
+    private static string Describe(JsonException json) =>
+        json.Message.Contains("could not be converted", StringComparison.Ordinal) && json.Path is not null
+            ? $"the value at {json.Path} has the wrong type or is out of range (numbers must be JSON numbers within the documented limits, text must be JSON strings)."
+            : json.Message;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = exception switch
+        {
+            BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "Invalid JSON body",
+                $"The request body could not be read as this endpoint's JSON: {Describe(json)} Send a JSON object with the documented fields and types (see /openapi/v1.json)."),
+            BadHttpRequestException bad => (bad.StatusCode, "Invalid request", $"{bad.Message} Check the request against /openapi/v1.json."),
+            // Class 22 is "data exception": a value PostgreSQL cannot store (NUL characters, out-of-range numbers...).
+            PostgresException { SqlState: var state } pg when state.StartsWith("22", StringComparison.Ordinal) => (StatusCodes.Status400BadRequest, "Invalid value",
+                $"A value in the request cannot be stored: {pg.MessageText}. Remove control characters such as \\u0000 and keep values within the documented limits."),
+            _ => (StatusCodes.Status500InternalServerError, "Internal server error",
+                $"The request failed on the server and nothing it describes should be assumed done. Retry; if it fails again, look up trace {System.Diagnostics.Activity.Current?.TraceId} in the dashboard."),
+        };
+
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        }
+        else
+        {
+            logger.LogInformation("Rejected bad input for {Method} {Path}: {Reason}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        }
+
+        if (httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        await problems.WriteProblemAsync(httpContext, status, title, detail);
+        return true;
+    }
+}

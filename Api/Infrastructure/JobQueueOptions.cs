@@ -1,0 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace GpuDev.Api.Infrastructure;
+
+/// <summary>The <c>Jobs</c> configuration section: retry metadata written into every queue message.</summary>
+public sealed class JobQueueOptions
+{
+    public const string SectionName = "Jobs";
+
+    /// <summary>How many times the processor may retry a message before giving up.</summary>
+    [Range(0, 100)]
+    public int MaxRetries { get; set; } = 3;
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace GpuDev.Api.Infrastructure;
+
+/// <summary>PGMQ's SQL API as this service calls it. Messages are serialised with the API's JSON options.</summary>
+public static class Pgmq
+{
+    /// <summary>
+    /// The <c>pgmq.send</c> call to embed in a statement (parameters <c>@queue</c> and <c>@message</c>).
+    /// The delay is explicit so the call resolves to one overload in every PGMQ 1.x.
+    /// </summary>
+    public const string SendCall = "pgmq.send(@queue::text, @message, 0)";
+
+    /// <summary>The message as a jsonb parameter.</summary>
+    public static NpgsqlParameter Message(object message, JsonSerializerOptions options) =>
+        new("message", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(message, message.GetType(), options) };
+
+    /// <summary>Sends one message on its own (an action with no row to change alongside).</summary>
+    public static async Task<long> SendAsync(NpgsqlDataSource dataSource, string queue, object message, JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {SendCall}");
+        command.Parameters.Add(new NpgsqlParameter("queue", queue));
+        command.Parameters.Add(Message(message, options));
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public static async Task<IReadOnlyList<QueueMetrics>> MetricsAsync(NpgsqlDataSource dataSource, IEnumerable<string> queues, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var result = new List<QueueMetrics>();
+        foreach (var queue in queues)
+        {
+            result.Add(await connection.QuerySingleAsync<QueueMetrics>(new CommandDefinition(
+                """
+                SELECT queue_name AS QueueName, queue_length AS QueueLength, newest_msg_age_sec AS NewestMsgAgeSec,
+                       oldest_msg_age_sec AS OldestMsgAgeSec, total_messages AS TotalMessages, scrape_time AS ScrapeTime
+                FROM pgmq.metrics(@queue)
+                """,
+                new { queue },
+                cancellationToken: cancellationToken)));
+        }
+
+        return result;
+    }
+}
+
+/// <summary>One row of <c>pgmq.metrics</c>.</summary>
+public sealed record QueueMetrics
+{
+    public required string QueueName { get; init; }
+    public long QueueLength { get; init; }
+    public int? NewestMsgAgeSec { get; init; }
+    public int? OldestMsgAgeSec { get; init; }
+    public long TotalMessages { get; init; }
+    public DateTime ScrapeTime { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace GpuDev.Api.Models.Admin;
+
+public sealed record RevokeKeyResponse(string KeyPrefix, int RevokedKeys, string Message);

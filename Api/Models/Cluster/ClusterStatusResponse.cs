@@ -1,0 +1,15 @@
+namespace GpuDev.Api.Models.Cluster;
+
+public sealed record ClusterStatusResponse
+{
+    public long TotalGpus { get; init; }
+    public long AvailableGpus { get; init; }
+    public long InUseGpus { get; init; }
+    public long QueuedGpus { get; init; }
+    public long ActiveReservations { get; init; }
+    public long PreparingReservations { get; init; }
+    public long QueuedReservations { get; init; }
+    public long PendingReservations { get; init; }
+    public required IReadOnlyDictionary<string, GpuAvailability> ByGpuType { get; init; }
+    public DateTime Timestamp { get; init; }
+}

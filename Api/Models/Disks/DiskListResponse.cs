@@ -1,0 +1,3 @@
+namespace GpuDev.Api.Models.Disks;
+
+public sealed record DiskListResponse(IReadOnlyList<DiskResponse> Disks, int Total);
