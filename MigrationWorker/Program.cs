@@ -1,16 +1,27 @@
-using GpuDev.MigrationWorker;
+using GpuDev.MigrationWorker.Cli;
+using GpuDev.MigrationWorker.Execution;
 
-// Applies database/schema then database/fixtures to the gpudev database, then exits:
-// the local counterpart of production's db-migration Job.
-var builder = Host.CreateApplicationBuilder(args);
+// The gpudev migration worker: the local (and production-ready) counterpart of production's
+// db-migration Job. Parse the command line -> build a host with ServiceDefaults (OpenTelemetry) and
+// the gpudev data source -> run one mode (migrate, --plan, --verify, --wait-for-hash) -> exit code.
+return await MigrationCommandLine.InvokeAsync(args, async (invocation, cancellationToken) =>
+{
+    // The host gets no raw args: System.CommandLine owns them and hands over configuration values.
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+    builder.Configuration.AddInMemoryCollection(invocation.ConfigurationOverrides);
+    try
+    {
+        builder.AddMigrationWorker();
+    }
+    catch (MigrationException ex)
+    {
+        await Console.Error.WriteLineAsync($"error: {ex.Message}");
+        return ex.ExitCode;
+    }
 
-builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("gpudev");
-builder.Services.Configure<MigrationOptions>(builder.Configuration.GetSection(MigrationOptions.SectionName));
-builder.Services.AddSingleton<MigrationRunner>();
-
-using var host = builder.Build();
-await host.StartAsync();
-var exitCode = await host.Services.GetRequiredService<MigrationRunner>().RunAsync(CancellationToken.None);
-await host.StopAsync();
-return exitCode;
+    using var host = builder.Build();
+    await host.StartAsync(cancellationToken);
+    var exitCode = await host.RunWorkerAsync(invocation, cancellationToken);
+    await host.StopAsync(CancellationToken.None);
+    return exitCode;
+});
