@@ -1,0 +1,39 @@
+namespace GpuDev.AppHost.Publishing;
+
+/// <summary>
+/// The AppHost's <c>Kubernetes</c> configuration section, read by the <c>publish-kubernetes</c> step.
+/// Every value can be given on the command line (<c>--Kubernetes:Namespace my-ns</c>) or from the
+/// environment (<c>Kubernetes__PostgresPassword=...</c>, which keeps a password out of shell history).
+/// </summary>
+public sealed class KubernetesPublishingOptions
+{
+    public const string SectionName = "Kubernetes";
+
+    /// <summary>Production's namespace.</summary>
+    public string Namespace { get; set; } = "gpu-controlplane";
+
+    /// <summary>The migration worker's image; default <c>&lt;resource name&gt;:latest</c>, i.e. <c>migration-worker:latest</c>.</summary>
+    public string? WorkerImage { get; set; }
+
+    /// <summary>The API's image; default <c>&lt;resource name&gt;:latest</c>, i.e. <c>api:latest</c>.</summary>
+    public string? ApiImage { get; set; }
+
+    /// <summary>
+    /// The PostgreSQL password written into the <c>postgres-credentials</c> Secret. When absent the
+    /// Secret's POSTGRES_PASSWORD is left empty, which PostgreSQL's image refuses to initialise with,
+    /// so a forgotten password fails loudly instead of becoming a known one.
+    /// </summary>
+    public string? PostgresPassword { get; set; }
+
+    /// <summary>Seconds the API's init container waits for the migration before failing (Kubernetes then retries it).</summary>
+    public int MigrationWaitTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>Size of PostgreSQL's persistent volume claim.</summary>
+    public string PostgresStorageSize { get; set; } = "10Gi";
+
+    /// <summary>Storage class of PostgreSQL's volume claim; the cluster's default when absent.</summary>
+    public string? PostgresStorageClass { get; set; }
+
+    /// <summary>The directory holding <c>schema/</c> and <c>fixtures/</c>; default the repository's <c>database/</c>.</summary>
+    public string? DatabaseDirectory { get; set; }
+}

@@ -1,0 +1,26 @@
+using k8s.Models;
+
+namespace GpuDev.AppHost.Publishing;
+
+/// <summary>Everything the individual manifest factories share: the model, the options and the migration files.</summary>
+public sealed record ManifestContext(
+    GpuDevDeploymentModel Model,
+    string Namespace,
+    string WorkerImage,
+    string ApiImage,
+    string PostgresPassword,
+    KubernetesPublishingOptions Options,
+    MigrationFileSet Migrations)
+{
+    /// <summary>The <c>app.kubernetes.io/instance</c> value: one installation per namespace.</summary>
+    public string Instance => Namespace;
+
+    public V1ObjectMeta Metadata(string name, IDictionary<string, string> labels, IDictionary<string, string>? annotations = null) =>
+        new()
+        {
+            Name = name,
+            NamespaceProperty = Namespace,
+            Labels = labels,
+            Annotations = annotations,
+        };
+}

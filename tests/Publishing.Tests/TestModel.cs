@@ -1,0 +1,20 @@
+using GpuDev.AppHost.Publishing;
+
+namespace GpuDev.Publishing.Tests;
+
+/// <summary>
+/// What <see cref="DeploymentModelReader"/> reads from the real AppHost, for tests that call the
+/// generator directly. <c>RealAppHostPublishingTests</c> proves the real command produces the same.
+/// </summary>
+public static class TestModel
+{
+    public static GpuDevDeploymentModel AppHost { get; } = new(
+        PostgresResourceName: "postgres",
+        PostgresImage: "ghcr.io/pgmq/pg18-pgmq:v1.8.1",
+        PostgresPort: 5432,
+        PostgresDataPath: "/var/lib/postgresql",
+        ConnectionName: "gpudev",
+        DatabaseName: "gpudev",
+        MigrationResourceName: "migration-worker",
+        ApiResourceName: "api");
+}
