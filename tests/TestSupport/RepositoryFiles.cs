@@ -1,6 +1,6 @@
-namespace GpuDev.Publishing.Tests;
+namespace GpuDev.Tests.Support;
 
-/// <summary>Paths inside the checkout the tests run from.</summary>
+/// <summary>Paths inside the checkout the tests run from (the directory holding GpuDev.Aspire.sln).</summary>
 public static class RepositoryFiles
 {
     private static readonly string[] MigrationKinds = ["schema", "fixtures"];
@@ -8,6 +8,9 @@ public static class RepositoryFiles
     public static string Root { get; } = FindRoot();
 
     public static string DatabaseDirectory => Path.Combine(Root, "database");
+
+    /// <summary>shared/reference beside the checkout, where the production catalog lives.</summary>
+    public static string SharedReference => Path.Combine(Path.GetDirectoryName(Root)!, "shared", "reference");
 
     /// <summary>Every SQL file the migration covers, relative to database/ (e.g. <c>schema/001_users_and_keys.sql</c>).</summary>
     public static IEnumerable<string> SqlFiles() =>
