@@ -2,6 +2,9 @@
 // PostgreSQL with PGMQ -> migration worker (schema, then fixtures; exits) -> API.
 var builder = DistributedApplication.CreateBuilder(args);
 
+// Services stop within a second or two of the AppHost instead of waiting 10 s on a dashboard that has gone.
+builder.WithShortOtlpExportTimeout(TimeSpan.FromSeconds(1));
+
 var gpudev = builder.AddGpuDevDatabase();
 
 // The local stand-in for production's AWS login: admin endpoints require this token (X-Admin-Token).

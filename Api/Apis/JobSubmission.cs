@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Dapper;
 using GpuDev.Api.Models.Jobs;
-using Npgsql;
 
 namespace GpuDev.Api.Apis;
 
 /// <summary>A submit request resolved against the GPU catalog: what the reservation row and message hold.</summary>
-public sealed record ResolvedJob(string JobId, string GpuType, string InstanceType, int GpuCount, string? GithubUser, string? PodName, bool JupyterEnabled);
+public sealed record ResolvedJob(ActiveGpuType Type, string JobId, int GpuCount, string? GithubUser, string? PodName, bool JupyterEnabled)
+{
+    public string GpuType => Type.GpuType;
+
+    public string InstanceType => Type.InstanceType;
+}
 
 /// <summary>
 /// Reads the fields the CLI passes in env_vars, lets top-level fields win, and checks them against
@@ -25,7 +28,8 @@ public static partial class JobSubmission
     [GeneratedRegex("^[A-Za-z0-9_-]{1,255}$")]
     private static partial Regex ReservationIdRegex();
 
-    public static async Task<(ResolvedJob? Job, string? Error)> ResolveAsync(NpgsqlConnection connection, SubmitJobRequest request, CancellationToken cancellationToken)
+    /// <summary>Resolves <paramref name="request"/> against <paramref name="activeTypes"/> (ordered by name, as the catalog gives them).</summary>
+    public static (ResolvedJob? Job, string? Error) Resolve(IReadOnlyList<ActiveGpuType> activeTypes, SubmitJobRequest request)
     {
         var env = request.EnvVars ?? [];
         var jobId = Get(env, ReservationIdVar) ?? Guid.NewGuid().ToString();
@@ -47,20 +51,12 @@ public static partial class JobSubmission
             return (null, "Say which GPU type to reserve: gpu_type (or env_vars.GPU_TYPE, or instance_type). GET /v1/gpu-types lists them.");
         }
 
-        var type = await connection.QueryFirstOrDefaultAsync<(string GpuType, string InstanceType, int MaxGpus)>(new CommandDefinition(
-            """
-            SELECT gpu_type, instance_type, max_gpus FROM gpu_types
-            WHERE is_active AND (gpu_type = @requestedType OR (@requestedType IS NULL AND instance_type = @instanceType))
-            ORDER BY gpu_type LIMIT 1
-            """,
-            new { requestedType, instanceType = request.InstanceType },
-            cancellationToken: cancellationToken));
-        if (type.GpuType is null)
+        // The first match by name, as the table ordered by gpu_type would give it.
+        var type = activeTypes.FirstOrDefault(t => requestedType is null ? t.InstanceType == request.InstanceType : t.GpuType == requestedType);
+        if (type is null)
         {
-            var active = await connection.QueryAsync<string>(new CommandDefinition(
-                "SELECT gpu_type FROM gpu_types WHERE is_active ORDER BY gpu_type", cancellationToken: cancellationToken));
             var asked = requestedType is null ? $"instance_type '{request.InstanceType}'" : $"gpu_type '{requestedType}'";
-            return (null, $"Unknown or inactive {asked}. Active GPU types: {string.Join(", ", active)}.");
+            return (null, $"Unknown or inactive {asked}. Active GPU types: {string.Join(", ", activeTypes.Select(t => t.GpuType))}.");
         }
 
         if (request.InstanceType is not null && requestedType is not null && request.InstanceType != type.InstanceType)
@@ -96,7 +92,7 @@ public static partial class JobSubmission
         }
 
         var jupyter = Get(env, JupyterEnabledVar) is { } flag && (flag.Equals("true", StringComparison.OrdinalIgnoreCase) || flag == "1");
-        return (new ResolvedJob(jobId, type.GpuType, type.InstanceType, gpuCount, githubUser, podName, jupyter), null);
+        return (new ResolvedJob(type, jobId, gpuCount, githubUser, podName, jupyter), null);
     }
 
     private static string? Get(Dictionary<string, string> env, string name) =>

@@ -39,18 +39,50 @@ public static class JobsApi
     }
 
     public static async Task<Results<Ok<SubmitJobResponse>, ProblemHttpResult>> SubmitAsync(
-        SubmitJobRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, IOptions<JobQueueOptions> queueOptions,
+        SubmitJobRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, GpuTypeCatalog catalog, IOptions<JobQueueOptions> queueOptions,
         IOptions<JsonOptions> json, TimeProvider clock, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var (job, error) = await JobSubmission.ResolveAsync(connection, request, cancellationToken);
+        var (job, error) = JobSubmission.Resolve(await catalog.ActiveTypesAsync(cancellationToken), request);
         if (job is null)
         {
-            return Problems.BadRequest(error!);
+            // A rejection must reflect the table as it is now, not the in-memory copy.
+            (job, error) = JobSubmission.Resolve(await catalog.FreshActiveTypesAsync(cancellationToken), request);
         }
 
-        var username = user.Username();
-        var submittedAt = clock.GetUtcNow().UtcDateTime;
+        // The insert re-checks the resolved type; when the copy was stale it inserts nothing and the
+        // request is resolved again against the table (a second change in between is a conflict).
+        for (var attempt = 1; job is not null; attempt++)
+        {
+            var (typeCurrent, messageId) = await InsertAndSendAsync(dataSource, request, job, user.Username(), queueOptions.Value,
+                json.Value.SerializerOptions, clock.GetUtcNow().UtcDateTime, cancellationToken);
+            if (typeCurrent)
+            {
+                return messageId is null
+                    ? Problems.Conflict($"A job with id '{job.JobId}' already exists. Submit without env_vars.RESERVATION_ID (or with a new UUID) to create another job.")
+                    : TypedResults.Ok(new SubmitJobResponse(job.JobId, ReservationStatuses.Queued, $"Job submitted successfully to queue (message ID: {messageId})", null));
+            }
+
+            if (attempt == 2)
+            {
+                return Problems.Conflict($"GPU type '{job.GpuType}' changed while the job was being submitted. Submit again.");
+            }
+
+            (job, error) = JobSubmission.Resolve(await catalog.FreshActiveTypesAsync(cancellationToken), request);
+        }
+
+        return Problems.BadRequest(error!);
+    }
+
+    /// <summary>
+    /// Inserts the reservation row and sends its create_reservation message in one statement, which is
+    /// one transaction: the row and its message exist together or not at all. Inserts nothing when the
+    /// resolved GPU type is no longer active as resolved (TypeCurrent false), or when the reservation id
+    /// exists already (MessageId null), so nothing is sent either.
+    /// </summary>
+    private static async Task<(bool TypeCurrent, long? MessageId)> InsertAndSendAsync(
+        NpgsqlDataSource dataSource, SubmitJobRequest request, ResolvedJob job, string username, JobQueueOptions queueOptions,
+        JsonSerializerOptions jsonOptions, DateTime submittedAt, CancellationToken cancellationToken)
+    {
         var message = new CreateReservationMessage
         {
             JobId = job.JobId,
@@ -71,43 +103,37 @@ public static class JobsApi
             PodName = job.PodName,
             JupyterEnabled = job.JupyterEnabled,
             SubmittedAt = submittedAt,
-            MaxRetries = queueOptions.Value.MaxRetries,
+            MaxRetries = queueOptions.MaxRetries,
         };
 
-        // One statement is one transaction: the row and its message exist together or not at all, and a
-        // repeated RESERVATION_ID inserts nothing, so nothing is sent either.
-        await using var command = new NpgsqlCommand(
+        await using var command = dataSource.CreateCommand(
             $"""
-            WITH inserted AS (
+            WITH current_type AS (
+                SELECT EXISTS (SELECT 1 FROM gpu_types
+                               WHERE gpu_type = @gpuType AND instance_type = @instanceType AND max_gpus = @maxGpus AND is_active) AS ok),
+            inserted AS (
                 INSERT INTO reservations (reservation_id, user_id, status, gpu_type, gpu_count, instance_type, duration_hours,
                                           created_at, name, github_user, pod_name, jupyter_enabled, disk_name)
-                VALUES (@id, @user, @status, @gpuType, @gpuCount, @instanceType, @duration,
-                        @submittedAt, @name, @githubUser, @podName, @jupyter, @diskName)
+                SELECT @id, @user, @status, @gpuType, @gpuCount, @instanceType, @duration,
+                       @submittedAt, @name, @githubUser, @podName, @jupyter, @diskName
+                FROM current_type WHERE ok
                 ON CONFLICT (reservation_id) DO NOTHING
                 RETURNING reservation_id)
-            SELECT {Pgmq.SendCall} FROM inserted
-            """,
-            connection)
+            SELECT ok, (SELECT {Pgmq.SendCall} FROM inserted) FROM current_type
+            """);
+        command.Parameters.AddRange(new NpgsqlParameter[]
         {
-            Parameters =
-            {
-                new("id", job.JobId), new("user", username), new("status", ReservationStatuses.Queued),
-                new("gpuType", job.GpuType), new("gpuCount", job.GpuCount), new("instanceType", job.InstanceType),
-                new("duration", request.DurationHours!.Value), new("submittedAt", submittedAt),
-                new("name", (object?)request.Name ?? DBNull.Value), new("githubUser", (object?)job.GithubUser ?? DBNull.Value),
-                new("podName", (object?)job.PodName ?? DBNull.Value), new("jupyter", job.JupyterEnabled),
-                new("diskName", (object?)request.DiskName ?? DBNull.Value), new("queue", QueueNames.GpuReservations),
-                Pgmq.Message(message, json.Value.SerializerOptions),
-            },
-        };
-        var messageId = await command.ExecuteScalarAsync(cancellationToken);
-        if (messageId is null)
-        {
-            return Problems.Conflict($"A job with id '{job.JobId}' already exists. Submit without env_vars.RESERVATION_ID (or with a new UUID) to create another job.");
-        }
-
-        return TypedResults.Ok(new SubmitJobResponse(job.JobId, ReservationStatuses.Queued,
-            $"Job submitted successfully to queue (message ID: {messageId})", null));
+            new("id", job.JobId), new("user", username), new("status", ReservationStatuses.Queued),
+            new("gpuType", job.GpuType), new("gpuCount", job.GpuCount), new("instanceType", job.InstanceType), new("maxGpus", job.Type.MaxGpus),
+            new("duration", request.DurationHours!.Value), new("submittedAt", submittedAt),
+            new("name", (object?)request.Name ?? DBNull.Value), new("githubUser", (object?)job.GithubUser ?? DBNull.Value),
+            new("podName", (object?)job.PodName ?? DBNull.Value), new("jupyter", job.JupyterEnabled),
+            new("diskName", (object?)request.DiskName ?? DBNull.Value), new("queue", QueueNames.GpuReservations),
+            Pgmq.Message(message, jsonOptions),
+        });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetBoolean(0), await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetInt64(1));
     }
 
     public static async Task<Results<Ok<JobListResponse>, ProblemHttpResult>> ListAsync(

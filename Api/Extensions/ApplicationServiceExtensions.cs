@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Dapper;
 using GpuDev.Api.Apis;
@@ -17,16 +18,27 @@ public static class ApplicationServiceExtensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource(DatabaseName, settings => settings.DisableHealthChecks = true);
+        var database = builder.Configuration.GetSection(DatabaseClientOptions.SectionName).Get<DatabaseClientOptions>() ?? new DatabaseClientOptions();
+        Validator.ValidateObject(database, new ValidationContext(database), validateAllProperties: true);
+        builder.AddNpgsqlDataSource(DatabaseName, settings => settings.DisableHealthChecks = true, dataSource =>
+        {
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = database.MaxAutoPrepare;
+            dataSource.ConnectionStringBuilder.Multiplexing = database.Multiplexing;
+        });
         builder.Services.AddSingleton<DatabaseStartupCheck>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<ApiKeyUsageRecorder>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ApiKeyUsageRecorder>());
         builder.Services.AddSingleton<JobActionSender>();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<GpuTypeCatalog>();
 
         // Columns are snake_case like the JSON; Dapper maps them onto PascalCase properties.
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         builder.Services.AddOptions<JobQueueOptions>().BindConfiguration(JobQueueOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<GpuTypeCatalogOptions>().BindConfiguration(GpuTypeCatalogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var health = builder.Services.AddHealthChecks()

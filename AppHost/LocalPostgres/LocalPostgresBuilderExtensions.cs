@@ -31,9 +31,9 @@ public static class LocalPostgresBuilderExtensions
         var server = new LocalPostgresServerResource(name, command, workingDirectory, password.Resource, installation, data);
         var resetPending = resetData;
 
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, async (@event, cancellationToken) =>
+        async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
         {
-            var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
+            var logger = services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
             if (resetPending)
             {
                 // Only on the first start of this AppHost run: a restart from the dashboard keeps the data.
@@ -45,6 +45,23 @@ public static class LocalPostgresBuilderExtensions
                 ?? throw new LocalPostgresException("The postgres-password parameter has no value.");
             logger.LogInformation("PostgreSQL {Version} from {BinDirectory}, running as OS user '{OsUser}'", installation.Version, installation.BinDirectory, osUser);
             await data.PrepareAsync(passwordValue, logger, cancellationToken);
+        }
+
+        // The first preparation (initdb takes about a second) starts with the AppHost and runs while DCP
+        // and the dashboard start, instead of after them; the server's start awaits it. A failure
+        // surfaces there, as the server's failure to start. Later starts (a restart from the dashboard)
+        // prepare inline.
+        Task? firstPreparation = null;
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            firstPreparation = Task.Run(() => PrepareAsync(@event.Services, CancellationToken.None), CancellationToken.None);
+            return Task.CompletedTask;
+        });
+
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, async (@event, cancellationToken) =>
+        {
+            var pending = Interlocked.Exchange(ref firstPreparation, null);
+            await (pending is null ? PrepareAsync(@event.Services, cancellationToken) : pending.WaitAsync(cancellationToken));
         });
 
         builder.Eventing.Subscribe<ResourceReadyEvent>(server, async (@event, cancellationToken) =>

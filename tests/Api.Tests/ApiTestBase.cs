@@ -89,6 +89,17 @@ public abstract class ApiTestBase(GpuDevEnvironmentFixture fixture) : IDisposabl
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Awaits a condition the API makes true in the background, failing with <paramref name="failure"/> after 15 s.</summary>
+    protected static async Task EventuallyAsync(Func<Task<bool>> condition, string failure)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (!await condition())
+        {
+            Assert.False(timeout.IsCancellationRequested, failure);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        }
+    }
+
     /// <summary>The messages on a queue whose job_id (or disk_name for disk operations) matches, oldest first.</summary>
     protected async Task<IReadOnlyList<JsonElement>> QueueMessagesAsync(string queue, string field, string value)
     {

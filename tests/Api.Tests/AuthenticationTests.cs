@@ -73,7 +73,23 @@ public sealed class AuthenticationTests(GpuDevEnvironmentFixture fixture) : ApiT
         var prefix = login.GetProperty("key_prefix").GetString()!;
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM api_keys WHERE key_prefix = $1 AND last_used_at IS NOT NULL", prefix));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/jobs")).StatusCode);
-        Assert.Equal(1, await CountAsync("SELECT count(*) FROM api_keys WHERE key_prefix = $1 AND last_used_at IS NOT NULL", prefix));
+        // Uses are written behind the request, within ApiKeys:LastUsedFlushMilliseconds (1 s).
+        await EventuallyAsync(async () => await CountAsync("SELECT count(*) FROM api_keys WHERE key_prefix = $1 AND last_used_at IS NOT NULL", prefix) == 1,
+            "last_used_at was not recorded");
+    }
+
+    [Fact]
+    public async Task Every_use_moves_last_used_at_forward()
+    {
+        var (_, _, client, login) = await NewUserAsync("usedtwice");
+        var prefix = login.GetProperty("key_prefix").GetString()!;
+        const string LastUsed = "SELECT coalesce(extract(epoch FROM last_used_at) * 1000000, 0)::bigint FROM api_keys WHERE key_prefix = $1";
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/jobs")).StatusCode);
+        await EventuallyAsync(async () => await CountAsync(LastUsed, prefix) > 0, "the first use was not recorded");
+        var first = await CountAsync(LastUsed, prefix);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/jobs")).StatusCode);
+        await EventuallyAsync(async () => await CountAsync(LastUsed, prefix) > first, "the second use did not move last_used_at");
     }
 
     [Fact]

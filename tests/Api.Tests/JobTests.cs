@@ -287,6 +287,25 @@ public sealed class JobTests(GpuDevEnvironmentFixture fixture) : ApiTestBase(fix
     }
 
     [Fact]
+    public async Task Gpu_type_changes_apply_to_the_next_submission_despite_the_in_memory_copy()
+    {
+        var (_, _, client, _) = await NewUserAsync("catalog");
+        var body = new { image = "img", duration_hours = 1, gpu_type = "t4-small" };
+        await SubmitAsync(client, body);
+        await ExecuteAsync("UPDATE gpu_types SET is_active = false WHERE gpu_type = 't4-small'");
+        try
+        {
+            await AssertProblemAsync(await client.PostAsJsonAsync("/v1/jobs/submit", body), HttpStatusCode.BadRequest);
+        }
+        finally
+        {
+            await ExecuteAsync("UPDATE gpu_types SET is_active = true WHERE gpu_type = 't4-small'");
+        }
+
+        await SubmitAsync(client, body);
+    }
+
+    [Fact]
     public async Task Inactive_gpu_type_is_400()
     {
         var (_, _, client, _) = await NewUserAsync("inactive");

@@ -70,6 +70,7 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("GpuDev", LogLevel.Information));
+        WithoutTelemetryExport(builder);
         configure?.Invoke(builder);
 
         var app = await builder.BuildAsync(cancellationToken);
@@ -92,6 +93,28 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
 
         return environment;
     }
+
+    /// <summary>
+    /// The testing builder runs without a dashboard but still hands services its OTLP endpoint; each
+    /// exporter would then retry into nothing and hold its process's exit for its whole deadline (the
+    /// migration worker finished 10 s late). Nothing listens, so the services are told not to export.
+    /// </summary>
+    private static void WithoutTelemetryExport(IDistributedApplicationTestingBuilder builder) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            foreach (var resource in @event.Model.Resources.OfType<IResourceWithEnvironment>())
+            {
+                resource.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+                {
+                    foreach (var name in context.EnvironmentVariables.Keys.Where(k => k.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal)).ToList())
+                    {
+                        context.EnvironmentVariables.Remove(name);
+                    }
+                }));
+            }
+
+            return Task.CompletedTask;
+        });
 
     /// <summary>Same password as a previous stack on the same data directory: the server was initialised with it.</summary>
     public static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
