@@ -25,4 +25,6 @@ builder.AddProject<Projects.Api>("api")
 // `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (AppHost/Publishing/README.md).
 builder.AddKubernetesPublishing();
 
-builder.Build().Run();
+// Disposed on the way out, even when a SIGTERM cancels the start: disposal stops the local PostgreSQL server.
+await using var app = builder.Build();
+await app.RunAsync();

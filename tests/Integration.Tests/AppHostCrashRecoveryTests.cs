@@ -5,8 +5,9 @@ using Npgsql;
 namespace GpuDev.Integration.Tests;
 
 /// <summary>
-/// An AppHost killed outright (SIGKILL) gets no chance to stop PostgreSQL; the next start on the same
-/// data must still come up, with the data intact. Runs the real `dotnet run --project AppHost`.
+/// The real AppHost process, signalled as a user or a cluster would: SIGTERM stops it and its
+/// PostgreSQL server together; after SIGKILL (no chance to stop anything) the next start on the same
+/// data must still come up, with the data intact.
 /// </summary>
 [Collection(OwnEnvironmentGroup.Name)]
 public sealed class AppHostCrashRecoveryTests
@@ -43,6 +44,45 @@ public sealed class AppHostCrashRecoveryTests
             await check.OpenAsync();
             await using var count = new NpgsqlCommand("SELECT count(*) FROM api_users WHERE username = @name", check) { Parameters = { new("name", username) } };
             Assert.Equal(1L, await count.ExecuteScalarAsync());
+        }
+        finally
+        {
+            foreach (var pid in PostgresProcesses.Using(dataDirectory))
+            {
+                using var leftover = Process.GetProcessById(pid);
+                leftover.Kill();
+            }
+
+            TestDirectories.Delete(root);
+        }
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_the_apphost_and_its_postgres_server_with_it()
+    {
+        var root = TestDirectories.Create("sigterm");
+        var dataDirectory = Path.Combine(root, "postgres");
+        var password = GpuDevEnvironment.NewSecret();
+        try
+        {
+            using var appHost = StartAppHostProcess(dataDirectory, password);
+            var port = await WaitForServerPortAsync(dataDirectory, appHost);
+            var connectionString = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "postgres", Password = password, Database = "gpudev", Pooling = false }.ConnectionString;
+            await WaitForTableAsync(connectionString, "api_users");
+
+            // What `kill` and Kubernetes send; Ctrl+C (SIGINT) takes the same shutdown path in .NET.
+            using (var kill = Process.Start("kill", ["-TERM", appHost.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+                Assert.Equal(0, kill.ExitCode);
+            }
+
+            using var exitTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await appHost.WaitForExitAsync(exitTimeout.Token);
+
+            // The AppHost stops the server before it exits, so none is left at the moment it is gone.
+            Assert.Empty(PostgresProcesses.Using(dataDirectory));
+            Assert.False(File.Exists(Path.Combine(dataDirectory, "postmaster.pid")), "postmaster.pid left behind: the server did not shut down cleanly");
         }
         finally
         {
