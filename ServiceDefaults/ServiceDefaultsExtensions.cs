@@ -15,6 +15,9 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
+    /// <summary>The names OpenTelemetry's OTLP exporters give their <see cref="IHttpClientFactory"/> clients.</summary>
+    private static readonly string[] OtlpExporterHttpClients = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
+
     /// <summary>Tag on health checks that only say the process is up (served at <c>/alive</c>).</summary>
     public const string LiveTag = "live";
 
@@ -33,6 +36,16 @@ public static class ServiceDefaultsExtensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+
+        // OpenTelemetry's OTLP/HTTP exporters send through these named factory clients, so the defaults
+        // above would wrap them too: Polly retried every failed export on top of the exporter's own
+        // deadline (holding a stopping service) and logged each export in the service's console.
+        foreach (var exporterClient in OtlpExporterHttpClients)
+        {
+#pragma warning disable EXTEXP0001 // The library's own way to opt one client out of the defaults; marked for evaluation in 10.x.
+            builder.Services.AddHttpClient(exporterClient).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        }
 
         return builder;
     }

@@ -25,6 +25,7 @@ public static class ApiManifests
 
         var apiEnvironment = DatabaseCredentials.EnvironmentWithConnectionString(model);
         apiEnvironment.Add(new V1EnvVar { Name = "HTTP_PORTS", Value = ContainerPort.ToString(CultureInfo.InvariantCulture) });
+        apiEnvironment.Add(AdminTokenSecret.Environment());
 
         return new V1Deployment
         {

@@ -20,6 +20,7 @@ public static class KubernetesManifestBuilder
             WorkerImage: Image(options.WorkerImage, model.MigrationResourceName, "Kubernetes:WorkerImage"),
             ApiImage: Image(options.ApiImage, model.ApiResourceName, "Kubernetes:ApiImage"),
             PostgresPassword: DatabaseCredentials.ValidatePassword(options.PostgresPassword),
+            AdminToken: AdminTokenSecret.ValidateToken(options.AdminToken),
             options,
             MigrationFileSet.Load(databaseDirectory));
 
@@ -41,6 +42,7 @@ public static class KubernetesManifestBuilder
                 },
             },
             DatabaseCredentials.Secret(context),
+            AdminTokenSecret.Secret(context),
             PostgresManifests.InitScript(context),
             MigrationJobManifests.SchemaConfigMap(context),
             MigrationJobManifests.FixturesConfigMap(context),

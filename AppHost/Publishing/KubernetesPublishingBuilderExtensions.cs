@@ -62,6 +62,14 @@ public static class KubernetesPublishingBuilderExtensions
                     DatabaseCredentials.SecretName);
             }
 
+            if (string.IsNullOrEmpty(options.AdminToken))
+            {
+                context.Logger.LogWarning(
+                    "The Secret {Secret} has an empty ADMIN_TOKEN, so the API will refuse every admin request (creating users and API keys): " +
+                    "pass --Kubernetes:AdminToken (or set Kubernetes__AdminToken) when publishing, or fill it in before applying; see AppHost/Publishing/README.md.",
+                    AdminTokenSecret.SecretName);
+            }
+
             return Task.CompletedTask;
         }, requiredBy: WellKnownPipelineSteps.Publish);
 

@@ -25,6 +25,14 @@ public sealed class KubernetesPublishingOptions
     /// </summary>
     public string? PostgresPassword { get; set; }
 
+    /// <summary>
+    /// The API's admin token (<c>X-Admin-Token</c>), written into the <c>api-admin-token</c> Secret; set it
+    /// with <c>--Kubernetes:AdminToken</c> or <c>Kubernetes__AdminToken</c>. When absent the Secret's
+    /// ADMIN_TOKEN is left empty, which the API treats as "no admin token configured" and answers every
+    /// admin request with 401, so a forgotten token locks the admin endpoints instead of becoming a known one.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
     /// <summary>Seconds the API's init container waits for the migration before failing (Kubernetes then retries it).</summary>
     public int MigrationWaitTimeoutSeconds { get; set; } = 600;
 

@@ -9,6 +9,7 @@ public sealed record ManifestContext(
     string WorkerImage,
     string ApiImage,
     string PostgresPassword,
+    string AdminToken,
     KubernetesPublishingOptions Options,
     MigrationFileSet Migrations)
 {

@@ -9,10 +9,10 @@ public static class OtlpExportTimeoutExtensions
 
     /// <summary>
     /// Gives every service that exports telemetry to the dashboard a short OTLP export deadline, unless
-    /// the environment already sets one. The exporter retries a refused export until its deadline
-    /// (10 s by default), and a service's last flush happens as it stops: when the whole stack stops the
-    /// dashboard is gone first, so each service would linger 10 s after the AppHost exited. The
-    /// dashboard is on loopback, where an export that needs more than a second has failed anyway.
+    /// the environment already sets one. A service's last flush happens as it stops, and when the whole
+    /// stack stops the dashboard is going away at the same moment: the export then waited out the
+    /// exporter's default deadline (10 s), so each service lingered that long after the AppHost exited.
+    /// The dashboard is on loopback, where an export that needs more than a second has failed anyway.
     /// </summary>
     public static IDistributedApplicationBuilder WithShortOtlpExportTimeout(this IDistributedApplicationBuilder builder, TimeSpan timeout)
     {

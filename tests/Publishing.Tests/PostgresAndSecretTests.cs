@@ -57,19 +57,21 @@ public sealed class PostgresAndSecretTests : IDisposable
 
         Assert.Equal(password, output.Secret.StringData["POSTGRES_PASSWORD"]);
         var holders = output.Files.Where(f => Encoding.UTF8.GetString(f.Value).Contains(password, StringComparison.Ordinal)).Select(f => f.Key);
-        Assert.Equal([output.Objects.Single(o => o.Value is k8s.Models.V1Secret).Key], holders);
+        Assert.Equal([output.Objects.Single(o => o.Value is k8s.Models.V1Secret { Metadata.Name: DatabaseCredentials.SecretName }).Key], holders);
     }
 
     [Fact]
-    public void TheSecretHoldsNoPasswordThatAppearsInTheRepository()
+    public void NoSecretHoldsAPasswordOrTokenThatAppearsInTheRepository()
     {
         var output = PublishedOutput.Publish(_scratch);
 
-        var values = output.Secret.StringData.Where(d => d.Key == "POSTGRES_PASSWORD").Select(d => d.Value).Where(v => v.Length > 0).ToList();
+        var values = new[] { output.Secret.StringData["POSTGRES_PASSWORD"], output.AdminTokenSecret.StringData["ADMIN_TOKEN"] }
+            .Where(v => v.Length > 0)
+            .ToList();
         Assert.All(values, value => Assert.DoesNotContain(
             RepositoryFiles.TextFiles(), file => File.ReadAllText(file).Contains(value, StringComparison.Ordinal)));
 
-        // The same must hold for the real AppHost's defaults: nothing in its configuration becomes the password.
+        // The same must hold for the real AppHost's defaults: nothing in its configuration becomes the password or the token.
         Assert.Empty(values);
     }
 

@@ -17,7 +17,7 @@ public sealed class PublishedObjectsTests : IDisposable
             [
                 "ConfigMap/db-fixtures", "ConfigMap/db-schema", "ConfigMap/postgres-initdb",
                 "Deployment/api", $"Job/db-migration-{output.Hash}", "Namespace/gpu-controlplane",
-                "Secret/postgres-credentials", "Service/api", "Service/postgres-primary", "StatefulSet/postgres",
+                "Secret/api-admin-token", "Secret/postgres-credentials", "Service/api", "Service/postgres-primary", "StatefulSet/postgres",
             ],
             kinds);
 

@@ -30,7 +30,12 @@ public sealed class PublishedOutput
 
     public V1StatefulSet Postgres => OnlyOne<V1StatefulSet>();
 
-    public V1Secret Secret => OnlyOne<V1Secret>();
+    /// <summary>The <c>postgres-credentials</c> Secret.</summary>
+    public V1Secret Secret => SecretNamed(DatabaseCredentials.SecretName);
+
+    public V1Secret AdminTokenSecret => SecretNamed(GpuDev.AppHost.Publishing.AdminTokenSecret.SecretName);
+
+    public V1Secret SecretNamed(string name) => Objects.Values.OfType<V1Secret>().Single(s => s.Metadata.Name == name);
 
     public V1ConfigMap ConfigMap(string name) => Objects.Values.OfType<V1ConfigMap>().Single(c => c.Metadata.Name == name);
 

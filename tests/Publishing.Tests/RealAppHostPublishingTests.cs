@@ -22,10 +22,12 @@ public sealed class RealAppHostPublishingTests : IDisposable
         Assert.Equal(generated.Files.Keys, real.Files.Keys);
         Assert.All(generated.Files, f => Assert.True(f.Value.AsSpan().SequenceEqual(real.Files[f.Key]), $"{f.Key} differs from the generator's output for TestModel.AppHost"));
         Assert.Equal(string.Empty, real.Secret.StringData["POSTGRES_PASSWORD"]);
+        Assert.Equal(string.Empty, real.AdminTokenSecret.StringData["ADMIN_TOKEN"]);
+        Assert.Contains("The Secret api-admin-token has an empty ADMIN_TOKEN", log, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task KubernetesStepTakesImagesNamespaceAndPasswordAndIsByteIdenticalWhenRunTwice()
+    public async Task KubernetesStepTakesImagesNamespacePasswordAndAdminTokenAndIsByteIdenticalWhenRunTwice()
     {
         var first = _scratch.Combine("first");
         var second = _scratch.Combine("second");
@@ -34,7 +36,11 @@ public sealed class RealAppHostPublishingTests : IDisposable
             "--Kubernetes:Namespace", "gpu-test", "--Kubernetes:WorkerImage", "registry.example/worker:3.0.0",
             "--Kubernetes:ApiImage", "registry.example/api:3.0.0",
         ];
-        var environment = new Dictionary<string, string> { ["Kubernetes__PostgresPassword"] = "0123456789abcdef0123456789abcdef" };
+        var environment = new Dictionary<string, string>
+        {
+            ["Kubernetes__PostgresPassword"] = "0123456789abcdef0123456789abcdef",
+            ["Kubernetes__AdminToken"] = "fedcba9876543210fedcba9876543210",
+        };
 
         var runs = new[]
         {
@@ -51,6 +57,7 @@ public sealed class RealAppHostPublishingTests : IDisposable
         Assert.Equal("registry.example/worker:3.0.0", a.Job.Spec.Template.Spec.Containers[0].Image);
         Assert.Equal("registry.example/api:3.0.0", a.ApiDeployment.Spec.Template.Spec.Containers[0].Image);
         Assert.Equal("0123456789abcdef0123456789abcdef", a.Secret.StringData["POSTGRES_PASSWORD"]);
+        Assert.Equal("fedcba9876543210fedcba9876543210", a.AdminTokenSecret.StringData["ADMIN_TOKEN"]);
     }
 
     [Fact]

@@ -95,9 +95,8 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
     }
 
     /// <summary>
-    /// The testing builder runs without a dashboard but still hands services its OTLP endpoint; each
-    /// exporter would then retry into nothing and hold its process's exit for its whole deadline (the
-    /// migration worker finished 10 s late). Nothing listens, so the services are told not to export.
+    /// The testing builder runs without a dashboard but still hands services its OTLP endpoint, where
+    /// nothing listens: every export would fail (and each failure be logged). Services are told not to export.
     /// </summary>
     private static void WithoutTelemetryExport(IDistributedApplicationTestingBuilder builder) =>
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>

@@ -1,0 +1,73 @@
+using k8s.Models;
+
+namespace GpuDev.AppHost.Publishing;
+
+/// <summary>
+/// The <c>api-admin-token</c> Secret and the <c>Admin__Token</c> variable the API reads it through.
+/// Production logs users in through AWS; this deployment has the API's admin endpoints (creating users
+/// and keys) instead, which answer only requests carrying the token.
+/// </summary>
+public static class AdminTokenSecret
+{
+    public const string SecretName = "api-admin-token";
+    public const string TokenKey = "ADMIN_TOKEN";
+    public const string EnvironmentVariable = "Admin__Token";
+    public const int MinimumLength = 16;
+
+    public static V1Secret Secret(ManifestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new V1Secret
+        {
+            ApiVersion = V1Secret.KubeApiVersion,
+            Kind = V1Secret.KubeKind,
+            Metadata = context.Metadata(
+                SecretName,
+                KubernetesLabels.For(context.Model.ApiResourceName, context.Instance, "api"),
+                context.AdminToken.Length == 0
+                    ? new SortedDictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        ["gpudev.dev/admin-token"] = "ADMIN_TOKEN is empty on purpose: the API refuses every admin request until it is filled in (see AppHost/Publishing/README.md).",
+                    }
+                    : null),
+            Type = "Opaque",
+            StringData = new SortedDictionary<string, string>(StringComparer.Ordinal) { [TokenKey] = context.AdminToken },
+        };
+    }
+
+    /// <summary><c>Admin__Token</c> from the Secret, so the token itself lives in the Secret only.</summary>
+    public static V1EnvVar Environment() =>
+        new()
+        {
+            Name = EnvironmentVariable,
+            ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = SecretName, Key = TokenKey } },
+        };
+
+    /// <summary>
+    /// Rejects tokens that are easy to guess or that a copy-paste has padded. Absent means empty: the
+    /// API then answers every admin request with a 401 saying no token is configured.
+    /// </summary>
+    public static string ValidateToken(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return string.Empty;
+        }
+
+        if (token.Trim().Length != token.Length)
+        {
+            throw new ArgumentException(
+                "Kubernetes:AdminToken must not have leading or trailing whitespace, because the API compares the " +
+                "X-Admin-Token header with it exactly. Use e.g. the output of `openssl rand -hex 32`.");
+        }
+
+        if (token.Length < MinimumLength)
+        {
+            throw new ArgumentException(
+                $"Kubernetes:AdminToken is {token.Length} characters long; it must be at least {MinimumLength}, because it " +
+                "grants creating users and API keys. Use e.g. the output of `openssl rand -hex 32`.");
+        }
+
+        return token;
+    }
+}

@@ -1,0 +1,69 @@
+using GpuDev.AppHost.Publishing;
+using k8s.Models;
+
+namespace GpuDev.Publishing.Tests;
+
+public sealed class AdminTokenSecretTests : IDisposable
+{
+    private readonly Scratch _scratch = new("publishing");
+
+    [Fact]
+    public void AdminTokenSecretIsPublishedEmptyAndAnnotatedWhenNoTokenIsGiven()
+    {
+        var output = PublishedOutput.Publish(_scratch);
+        var secret = output.AdminTokenSecret;
+
+        Assert.Equal("02-secret-postgres-credentials.yaml", output.Objects.Single(o => o.Value is V1Secret { Metadata.Name: "postgres-credentials" }).Key);
+        Assert.Equal("03-secret-api-admin-token.yaml", output.Objects.Single(o => o.Value is V1Secret { Metadata.Name: "api-admin-token" }).Key);
+        Assert.Equal("Opaque", secret.Type);
+        Assert.Equal(["ADMIN_TOKEN"], secret.StringData.Keys);
+        Assert.Equal(string.Empty, secret.StringData["ADMIN_TOKEN"]);
+        Assert.Contains("AppHost/Publishing/README.md", secret.Metadata.Annotations["gpudev.dev/admin-token"], StringComparison.Ordinal);
+        Assert.Equal("api", secret.Metadata.Labels[KubernetesLabels.Name]);
+        Assert.Equal("api", secret.Metadata.Labels[KubernetesLabels.Component]);
+    }
+
+    [Fact]
+    public void ATokenGivenAtPublishTimeIsTheSecretsAndAppearsNowhereElse()
+    {
+        var token = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+
+        var output = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { AdminToken = token });
+
+        Assert.Equal(token, output.AdminTokenSecret.StringData["ADMIN_TOKEN"]);
+        Assert.Null(output.AdminTokenSecret.Metadata.Annotations);
+        var holders = output.Files.Where(f => System.Text.Encoding.UTF8.GetString(f.Value).Contains(token, StringComparison.Ordinal)).Select(f => f.Key);
+        Assert.Equal(["03-secret-api-admin-token.yaml"], holders);
+    }
+
+    [Fact]
+    public void OnlyTheApiContainerGetsTheAdminTokenFromTheSecret()
+    {
+        var output = PublishedOutput.Publish(_scratch);
+        var pod = output.ApiDeployment.Spec.Template.Spec;
+
+        var variable = Assert.Single(pod.Containers[0].Env, e => e.Name == "Admin__Token");
+        Assert.Null(variable.Value);
+        Assert.Equal("api-admin-token", variable.ValueFrom.SecretKeyRef.Name);
+        Assert.Equal("ADMIN_TOKEN", variable.ValueFrom.SecretKeyRef.Key);
+
+        var others = pod.InitContainers.Concat(output.Job.Spec.Template.Spec.InitContainers ?? []).Concat(output.Job.Spec.Template.Spec.Containers);
+        Assert.All(others, container => Assert.DoesNotContain(container.Env, e => e.Name == "Admin__Token" || e.ValueFrom?.SecretKeyRef?.Name == "api-admin-token"));
+    }
+
+    [Theory]
+    [InlineData("short", "at least 16")]
+    [InlineData("0123456789abcde", "at least 16")]
+    [InlineData(" 0123456789abcdef0123456789abcdef ", "whitespace")]
+    [InlineData("0123456789abcdef0123456789abcdef\n", "whitespace")]
+    public void AnAdminTokenThatIsTooShortOrPaddedIsRejected(string token, string cause)
+    {
+        var error = Assert.Throws<ArgumentException>(() => PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { AdminToken = token }));
+
+        Assert.Contains("Kubernetes:AdminToken", error.Message, StringComparison.Ordinal);
+        Assert.Contains(cause, error.Message, StringComparison.Ordinal);
+        Assert.Contains("openssl rand -hex 32", error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _scratch.Dispose();
+}
