@@ -17,22 +17,13 @@ public static class AdminTokenSecret
     public static V1Secret Secret(ManifestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new V1Secret
-        {
-            ApiVersion = V1Secret.KubeApiVersion,
-            Kind = V1Secret.KubeKind,
-            Metadata = context.Metadata(
-                SecretName,
-                KubernetesLabels.For(context.Model.ApiResourceName, context.Instance, "api"),
-                context.AdminToken.Length == 0
-                    ? new SortedDictionary<string, string>(StringComparer.Ordinal)
-                    {
-                        ["gpudev.dev/admin-token"] = "ADMIN_TOKEN is empty on purpose: the API refuses every admin request until it is filled in (see AppHost/Publishing/README.md).",
-                    }
-                    : null),
-            Type = "Opaque",
-            StringData = new SortedDictionary<string, string>(StringComparer.Ordinal) { [TokenKey] = context.AdminToken },
-        };
+        return OpaqueSecret.Create(
+            context,
+            SecretName,
+            KubernetesLabels.For(context.Model.ApiResourceName, context.Instance, "api"),
+            new Dictionary<string, string> { [TokenKey] = context.AdminToken },
+            valueMissing: context.AdminToken.Length == 0,
+            new("gpudev.dev/admin-token", "ADMIN_TOKEN is empty on purpose: the API refuses every admin request until it is filled in (see AppHost/Publishing/README.md)."));
     }
 
     /// <summary><c>Admin__Token</c> from the Secret, so the token itself lives in the Secret only.</summary>

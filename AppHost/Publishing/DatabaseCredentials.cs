@@ -16,27 +16,18 @@ public static class DatabaseCredentials
     public static V1Secret Secret(ManifestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new V1Secret
-        {
-            ApiVersion = V1Secret.KubeApiVersion,
-            Kind = V1Secret.KubeKind,
-            Metadata = context.Metadata(
-                SecretName,
-                KubernetesLabels.For(context.Model.PostgresResourceName, context.Instance, "database"),
-                context.PostgresPassword.Length == 0
-                    ? new SortedDictionary<string, string>(StringComparer.Ordinal)
-                    {
-                        ["gpudev.dev/password"] = "POSTGRES_PASSWORD is empty on purpose: fill it in before applying (see AppHost/Publishing/README.md).",
-                    }
-                    : null),
-            Type = "Opaque",
-            StringData = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        return OpaqueSecret.Create(
+            context,
+            SecretName,
+            KubernetesLabels.For(context.Model.PostgresResourceName, context.Instance, "database"),
+            new Dictionary<string, string>
             {
                 [DatabaseKey] = context.Model.DatabaseName,
                 [PasswordKey] = context.PostgresPassword,
                 [UserKey] = context.Model.DatabaseName,
             },
-        };
+            valueMissing: context.PostgresPassword.Length == 0,
+            new("gpudev.dev/password", "POSTGRES_PASSWORD is empty on purpose: fill it in before applying (see AppHost/Publishing/README.md)."));
     }
 
     /// <summary>POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB from the Secret.</summary>

@@ -1,0 +1,32 @@
+using k8s.Models;
+
+namespace GpuDev.AppHost.Publishing;
+
+/// <summary>
+/// A Secret whose secret value may be left empty at publish time: the file then carries an annotation
+/// that says so and how to fill it in, so an empty value is never mistaken for a forgotten one.
+/// </summary>
+public static class OpaqueSecret
+{
+    public static V1Secret Create(
+        ManifestContext context,
+        string name,
+        IDictionary<string, string> labels,
+        IReadOnlyDictionary<string, string> data,
+        bool valueMissing,
+        KeyValuePair<string, string> missingValueNote)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new V1Secret
+        {
+            ApiVersion = V1Secret.KubeApiVersion,
+            Kind = V1Secret.KubeKind,
+            Metadata = context.Metadata(
+                name,
+                labels,
+                valueMissing ? new SortedDictionary<string, string>(StringComparer.Ordinal) { [missingValueNote.Key] = missingValueNote.Value } : null),
+            Type = "Opaque",
+            StringData = new SortedDictionary<string, string>(data.ToDictionary(), StringComparer.Ordinal),
+        };
+    }
+}
