@@ -16,6 +16,8 @@ namespace GpuDev.Api.Apis;
 /// </summary>
 public static class AdminApi
 {
+    private const string UserColumns = "user_id, username, email, created_at, is_active";
+
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/admin").WithTags("Admin").RequireAuthorization(AuthorizationPolicies.Admin);
@@ -32,10 +34,10 @@ public static class AdminApi
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var created = await connection.QuerySingleOrDefaultAsync<UserResponse>(new CommandDefinition(
-            """
+            $"""
             INSERT INTO api_users (username, email) VALUES (@username, @email)
             ON CONFLICT (username) DO NOTHING
-            RETURNING user_id, username, email, created_at, is_active
+            RETURNING {UserColumns}
             """,
             new { username = request.Username, email = request.Email },
             cancellationToken: cancellationToken));
@@ -83,7 +85,7 @@ public static class AdminApi
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var user = await connection.QuerySingleOrDefaultAsync<UserResponse>(new CommandDefinition(
-            "UPDATE api_users SET is_active = false WHERE username = @username RETURNING user_id, username, email, created_at, is_active",
+            $"UPDATE api_users SET is_active = false WHERE username = @username RETURNING {UserColumns}",
             new { username }, cancellationToken: cancellationToken));
         return user is null ? Problems.NotFound($"No user '{username}'.") : TypedResults.Ok(user);
     }

@@ -209,29 +209,18 @@ public static class JobsApi
     private static string Shorten(string value) => value.Length <= 80 ? value : value[..80] + "…";
 }
 
-/// <summary>Sends an action on one of the caller's jobs to <c>gpu_reservations</c> after checking its status.</summary>
+/// <summary>Sends an action on one of the caller's jobs to <c>gpu_reservations</c> if the job's status allows it.</summary>
 public sealed class JobActionSender(NpgsqlDataSource dataSource, IOptions<JobQueueOptions> queueOptions, IOptions<JsonOptions> json, TimeProvider clock)
 {
     public async Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> SendAsync(
         string jobId, string username, string action, IReadOnlyList<string> allowedStatuses, string text, CancellationToken cancellationToken,
         double? extensionHours = null, string? githubUsername = null)
     {
-        var job = await JobsApi.FindAsync(dataSource, jobId, username, cancellationToken);
-        if (job is null)
-        {
-            return JobsApi.JobNotFound(jobId);
-        }
-
-        if (!allowedStatuses.Contains(job.Status))
-        {
-            return Problems.Conflict($"Job '{jobId}' is {job.Status}; '{action}' applies only to jobs that are {string.Join(" or ", allowedStatuses)}.");
-        }
-
         var message = new ReservationActionMessage
         {
             Action = action,
-            JobId = job.JobId,
-            ReservationId = job.ReservationId,
+            JobId = jobId,
+            ReservationId = jobId,
             UserId = username,
             Username = username,
             ExtensionHours = extensionHours,
@@ -239,7 +228,24 @@ public sealed class JobActionSender(NpgsqlDataSource dataSource, IOptions<JobQue
             RequestedAt = clock.GetUtcNow().UtcDateTime,
             MaxRetries = queueOptions.Value.MaxRetries,
         };
-        var messageId = await Pgmq.SendAsync(dataSource, QueueNames.GpuReservations, message, json.Value.SerializerOptions, cancellationToken);
-        return TypedResults.Ok(new JobActionResponse(job.JobId, action, "requested", $"{text} (message ID: {messageId})"));
+
+        // The ownership and status check and the send are one statement, so no status change slips between them.
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Pgmq.SendCall} FROM reservations WHERE reservation_id = @jobId AND user_id = @username AND status = ANY(@allowed)");
+        command.Parameters.AddRange(new NpgsqlParameter[]
+        {
+            new("jobId", jobId), new("username", username), new("allowed", allowedStatuses.ToArray()),
+            new("queue", QueueNames.GpuReservations), Pgmq.Message(message, json.Value.SerializerOptions),
+        });
+        if (await command.ExecuteScalarAsync(cancellationToken) is long messageId)
+        {
+            return TypedResults.Ok(new JobActionResponse(jobId, action, "requested", $"{text} (message ID: {messageId})"));
+        }
+
+        // Nothing sent: say why, from the row as it is now.
+        var job = await JobsApi.FindAsync(dataSource, jobId, username, cancellationToken);
+        return job is null
+            ? JobsApi.JobNotFound(jobId)
+            : Problems.Conflict($"Job '{jobId}' is {job.Status}; '{action}' applies only to jobs that are {string.Join(" or ", allowedStatuses)}.");
     }
 }

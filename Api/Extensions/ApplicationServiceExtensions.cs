@@ -7,6 +7,7 @@ using GpuDev.Api.Health;
 using GpuDev.Api.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Microsoft.Extensions.Hosting;
@@ -78,9 +79,8 @@ public static class ApplicationServiceExtensions
         // handler can answer with a problem that names the cause, in every environment.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
-        var maxBody = builder.Configuration.GetSection(RequestLimitsOptions.SectionName).Get<RequestLimitsOptions>()?.MaxBodyBytes
-                      ?? new RequestLimitsOptions().MaxBodyBytes;
-        builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = maxBody);
+        builder.Services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<RequestLimitsOptions>>((kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxBodyBytes);
     }
 
     private static void AddGpuDevAuthentication(this IHostApplicationBuilder builder)

@@ -18,15 +18,6 @@ public static class Pgmq
     public static NpgsqlParameter Message(object message, JsonSerializerOptions options) =>
         new("message", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(message, message.GetType(), options) };
 
-    /// <summary>Sends one message on its own (an action with no row to change alongside).</summary>
-    public static async Task<long> SendAsync(NpgsqlDataSource dataSource, string queue, object message, JsonSerializerOptions options, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand($"SELECT {SendCall}");
-        command.Parameters.Add(new NpgsqlParameter("queue", queue));
-        command.Parameters.Add(Message(message, options));
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
     public static async Task<IReadOnlyList<QueueMetrics>> MetricsAsync(NpgsqlDataSource dataSource, IEnumerable<string> queues, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -9,7 +9,7 @@ public static partial class DiskNames
     public const string PatternMessage = "disk_name must be 1 to 64 letters, digits, '-' or '_'.";
 
     [GeneratedRegex(Pattern)]
-    public static partial Regex Regex();
+    private static partial Regex Regex();
 
     public static bool IsValid(string? name) => name is not null && Regex().IsMatch(name);
 }

@@ -36,11 +36,10 @@ public sealed class AuthenticationTests(GpuDevEnvironmentFixture fixture) : ApiT
     [Fact]
     public async Task Expired_key_is_403()
     {
-        var (_, key, client, login) = await NewUserAsync("expired");
+        var (_, _, client, login) = await NewUserAsync("expired");
         await ExecuteAsync("UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE key_prefix = $1", login.GetProperty("key_prefix").GetString()!);
         var detail = await AssertProblemAsync(await client.GetAsync("/v1/jobs"), HttpStatusCode.Forbidden);
         Assert.Contains("expired", detail, StringComparison.Ordinal);
-        Assert.NotEmpty(key);
     }
 
     [Fact]

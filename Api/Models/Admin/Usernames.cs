@@ -12,7 +12,7 @@ public static partial class Usernames
     public const string PatternMessage = "username must be 1 to 128 letters, digits, '.', '_', '-' or '@', starting with a letter or digit.";
 
     [GeneratedRegex(Pattern)]
-    public static partial Regex Regex();
+    private static partial Regex Regex();
 
     public static bool IsValid(string? username) => username is not null && Regex().IsMatch(username);
 }
