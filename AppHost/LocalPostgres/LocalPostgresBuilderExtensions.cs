@@ -28,7 +28,7 @@ public static class LocalPostgresBuilderExtensions
         var workingDirectory = Path.GetDirectoryName(data.Path)!;
         Directory.CreateDirectory(workingDirectory);
 
-        var server = new LocalPostgresServerResource(name, command, workingDirectory, password.Resource, installation, data);
+        var server = new LocalPostgresServerResource(name, command, workingDirectory, password.Resource, data);
         var resetPending = resetData;
 
         async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)

@@ -13,7 +13,6 @@ public sealed class LocalPostgresServerResource(
     string command,
     string workingDirectory,
     ParameterResource password,
-    PostgresInstallation installation,
     PostgresDataDirectory dataDirectory)
     : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
 {
@@ -24,8 +23,6 @@ public sealed class LocalPostgresServerResource(
     public EndpointReference PrimaryEndpoint => new(this, PrimaryEndpointName);
 
     public ParameterResource PasswordParameter { get; } = password;
-
-    public PostgresInstallation Installation { get; } = installation;
 
     public PostgresDataDirectory DataDirectory { get; } = dataDirectory;
 

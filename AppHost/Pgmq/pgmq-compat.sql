@@ -397,21 +397,6 @@ END
 $fn$;
 
 -- Makes a message visible again vt seconds from now (0: at once); returns it with its new vt.
-CREATE OR REPLACE FUNCTION pgmq.set_vt(queue_name text, msg_id bigint, vt integer)
-RETURNS SETOF pgmq.message_record
-LANGUAGE plpgsql
-AS $fn$
-BEGIN
-    RETURN QUERY EXECUTE format(
-        'UPDATE pgmq.%I
-         SET vt = clock_timestamp() + make_interval(secs => $2)
-         WHERE msg_id = $1
-         RETURNING msg_id, read_ct, enqueued_at, vt, message, headers',
-        pgmq.format_table_name(queue_name, 'q'))
-    USING msg_id, vt;
-END
-$fn$;
-
 CREATE OR REPLACE FUNCTION pgmq.set_vt(queue_name text, msg_ids bigint[], vt integer)
 RETURNS SETOF pgmq.message_record
 LANGUAGE plpgsql
@@ -426,6 +411,11 @@ BEGIN
     USING msg_ids, vt;
 END
 $fn$;
+
+CREATE OR REPLACE FUNCTION pgmq.set_vt(queue_name text, msg_id bigint, vt integer)
+RETURNS SETOF pgmq.message_record
+LANGUAGE sql
+AS $fn$ SELECT * FROM pgmq.set_vt(queue_name, ARRAY[msg_id], vt) $fn$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Deleting and archiving

@@ -27,12 +27,7 @@ public static class AdminTokenSecret
     }
 
     /// <summary><c>Admin__Token</c> from the Secret, so the token itself lives in the Secret only.</summary>
-    public static V1EnvVar Environment() =>
-        new()
-        {
-            Name = EnvironmentVariable,
-            ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = SecretName, Key = TokenKey } },
-        };
+    public static V1EnvVar Environment() => OpaqueSecret.EnvironmentVariable(EnvironmentVariable, SecretName, TokenKey);
 
     /// <summary>
     /// Rejects tokens that are easy to guess or that a copy-paste has padded. Absent means empty: the

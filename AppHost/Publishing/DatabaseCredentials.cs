@@ -94,10 +94,5 @@ public static class DatabaseCredentials
         return password;
     }
 
-    private static V1EnvVar FromSecret(string key) =>
-        new()
-        {
-            Name = key,
-            ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = SecretName, Key = key } },
-        };
+    private static V1EnvVar FromSecret(string key) => OpaqueSecret.EnvironmentVariable(key, SecretName, key);
 }

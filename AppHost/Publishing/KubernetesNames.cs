@@ -11,9 +11,6 @@ public static partial class KubernetesNames
     /// </summary>
     public static bool IsDns1123Label(string value) => value.Length <= 63 && Dns1123Label().IsMatch(value);
 
-    /// <summary>A DNS-1123 subdomain (most other object names): at most 253 characters of dot-separated labels.</summary>
-    public static bool IsDns1123Subdomain(string value) => value.Length <= 253 && Dns1123Subdomain().IsMatch(value);
-
     /// <summary>A label value: at most 63 characters of alphanumerics, '-', '_' or '.', starting and ending alphanumeric (or empty).</summary>
     public static bool IsLabelValue(string value) => value.Length <= 63 && LabelValue().IsMatch(value);
 
@@ -29,9 +26,6 @@ public static partial class KubernetesNames
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex Dns1123Label();
-
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex Dns1123Subdomain();
 
     [GeneratedRegex(@"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")]
     private static partial Regex LabelValue();

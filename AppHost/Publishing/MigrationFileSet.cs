@@ -39,7 +39,11 @@ public sealed class MigrationFileSet
         }
 
         var fixtures = ReadAll(Path.Combine(databaseDirectory, MigrationHash.FixturesDirectoryName));
-        return new MigrationFileSet(MigrationHash.Compute(databaseDirectory), schema, fixtures);
+        // The hash of the very bytes the ConfigMaps will hold: no second read that could see an edited file.
+        var hash = MigrationHash.ComputeFromContents(
+            schema.Select(f => (MigrationHash.SchemaDirectoryName + "/" + f.Name, f.Content))
+                .Concat(fixtures.Select(f => (MigrationHash.FixturesDirectoryName + "/" + f.Name, f.Content))));
+        return new MigrationFileSet(hash, schema, fixtures);
     }
 
     // The same selection as MigrationHash: *.sql, ordinal by file name.

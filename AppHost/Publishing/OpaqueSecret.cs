@@ -29,4 +29,12 @@ public static class OpaqueSecret
             StringData = new SortedDictionary<string, string>(data.ToDictionary(), StringComparer.Ordinal),
         };
     }
+
+    /// <summary>An environment variable read from one key of a Secret, so the value itself lives in the Secret only.</summary>
+    public static V1EnvVar EnvironmentVariable(string name, string secretName, string key) =>
+        new()
+        {
+            Name = name,
+            ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = secretName, Key = key } },
+        };
 }

@@ -26,6 +26,7 @@ public sealed class MigrationLock : IAsyncDisposable
 
     public static async Task<MigrationLock> AcquireAsync(NpgsqlConnection connection, TimeSpan timeout, Action<string> reportWaiting, CancellationToken cancellationToken)
     {
+        DateTime waitedSince;
         await using (var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock($1), clock_timestamp()", connection) { Parameters = { new() { Value = Key } } })
         await using (var reader = await tryLock.ExecuteReaderAsync(cancellationToken))
         {
@@ -34,9 +35,10 @@ public sealed class MigrationLock : IAsyncDisposable
             {
                 return new MigrationLock(connection, null);
             }
+
+            waitedSince = reader.GetDateTime(1);
         }
 
-        var waitedSince = await ServerTimeAsync(connection, cancellationToken);
         reportWaiting(await DescribeHolderAsync(connection, cancellationToken));
         try
         {
@@ -75,12 +77,6 @@ public sealed class MigrationLock : IAsyncDisposable
         // Released explicitly: a pooled connection would otherwise keep it until its next reset.
         await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", _connection) { Parameters = { new() { Value = Key } } };
         await unlock.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<DateTime> ServerTimeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var now = new NpgsqlCommand("SELECT clock_timestamp()", connection);
-        return (DateTime)(await now.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task<string> DescribeHolderAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -19,7 +19,6 @@ public sealed class MigrationFile
     public MigrationFile(MigrationKind kind, string path, byte[] content, SqlScript script)
     {
         Kind = kind;
-        FullPath = path;
         Name = System.IO.Path.GetFileName(path);
         Content = content;
         Script = script;
@@ -31,8 +30,6 @@ public sealed class MigrationFile
     public MigrationKind Kind { get; }
 
     public string Name { get; }
-
-    public string FullPath { get; }
 
     public byte[] Content { get; }
 

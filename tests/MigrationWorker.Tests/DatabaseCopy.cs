@@ -29,8 +29,6 @@ public sealed class DatabaseCopy : IDisposable
 
     public string WriteSchema(string name, string sql) => Write(Schema, name, sql);
 
-    public string WriteFixture(string name, string sql) => Write(Fixtures, name, sql);
-
     public void Dispose() => TestDirectories.Delete(System.IO.Path.GetDirectoryName(Path)!);
 
     private static string Write(string directory, string name, string sql)

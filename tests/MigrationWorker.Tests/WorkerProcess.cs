@@ -26,8 +26,6 @@ public sealed class WorkerProcess : IDisposable
 
     public static string WorkerDll { get; } = FindWorkerDll();
 
-    public int Id => _process.Id;
-
     public string Output
     {
         get

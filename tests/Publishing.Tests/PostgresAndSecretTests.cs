@@ -60,21 +60,6 @@ public sealed class PostgresAndSecretTests : IDisposable
         Assert.Equal([output.Objects.Single(o => o.Value is k8s.Models.V1Secret { Metadata.Name: DatabaseCredentials.SecretName }).Key], holders);
     }
 
-    [Fact]
-    public void NoSecretHoldsAPasswordOrTokenThatAppearsInTheRepository()
-    {
-        var output = PublishedOutput.Publish(_scratch);
-
-        var values = new[] { output.Secret.StringData["POSTGRES_PASSWORD"], output.AdminTokenSecret.StringData["ADMIN_TOKEN"] }
-            .Where(v => v.Length > 0)
-            .ToList();
-        Assert.All(values, value => Assert.DoesNotContain(
-            RepositoryFiles.TextFiles(), file => File.ReadAllText(file).Contains(value, StringComparison.Ordinal)));
-
-        // The same must hold for the real AppHost's defaults: nothing in its configuration becomes the password or the token.
-        Assert.Empty(values);
-    }
-
     [Theory]
     [InlineData("abc;def")]
     [InlineData("it's")]

@@ -3,11 +3,7 @@ namespace GpuDev.Publishing.Tests;
 /// <summary>A temporary directory that is removed when the test is done.</summary>
 public sealed class Scratch : IDisposable
 {
-    public Scratch(string purpose)
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "gpudev-tests", $"{purpose}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(Path);
-    }
+    public Scratch(string purpose) => Path = TestDirectories.Create(purpose);
 
     public string Path { get; }
 
@@ -27,15 +23,5 @@ public sealed class Scratch : IDisposable
         return target;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover scratch directory must not fail a test.
-        }
-    }
+    public void Dispose() => TestDirectories.Delete(Path);
 }

@@ -133,27 +133,6 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
         return resourceEvent.Snapshot;
     }
 
-    /// <summary>Every log line a resource wrote so far (its console output as the dashboard shows it).</summary>
-    public async Task<IReadOnlyList<string>> ResourceLogsAsync(string resource, TimeSpan timeout)
-    {
-        var loggerService = App.Services.GetRequiredService<ResourceLoggerService>();
-        var lines = new List<string>();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await foreach (var batch in loggerService.WatchAsync(ResolveInstanceName(resource)).WithCancellation(cts.Token))
-            {
-                lines.AddRange(batch.Select(l => l.Content));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The log stream of a finished resource stays open; the timeout ends the read.
-        }
-
-        return lines;
-    }
-
     /// <summary>Waits until a resource's log contains a line matching <paramref name="match"/>; returns all lines seen.</summary>
     public async Task<IReadOnlyList<string>> WaitForLogAsync(string resource, Func<string, bool> match, TimeSpan timeout)
     {

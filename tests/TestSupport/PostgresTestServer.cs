@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using GpuDev.AppHost.LocalPostgres;
 using GpuDev.AppHost.Pgmq;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -63,7 +62,7 @@ public sealed class PostgresTestServer : IAsyncDisposable
         var root = TestDirectories.Create("pg");
         var osUser = ServerOsUser.ForCurrentProcess();
         var dataDirectory = new PostgresDataDirectory(Path.Combine(root, "data"), installation, osUser);
-        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var password = GpuDevEnvironment.NewSecret();
         await dataDirectory.PrepareAsync(password, NullLogger.Instance, cancellationToken);
 
         var port = FreeTcpPort();

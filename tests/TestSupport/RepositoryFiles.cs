@@ -19,26 +19,6 @@ public static class RepositoryFiles
                 .Select(path => $"{kind}/{Path.GetFileName(path)}"))
             .Order(StringComparer.Ordinal);
 
-    /// <summary>The repository's own text files (source, docs, config), not build output or local data.</summary>
-    public static IEnumerable<string> TextFiles()
-    {
-        string[] skipped = ["bin", "obj", ".git", ".localdata", "TestResults", "node_modules"];
-        var pending = new Stack<string>([Root]);
-        while (pending.Count > 0)
-        {
-            var directory = pending.Pop();
-            foreach (var child in Directory.GetDirectories(directory).Where(d => !skipped.Contains(Path.GetFileName(d))))
-            {
-                pending.Push(child);
-            }
-
-            foreach (var file in Directory.GetFiles(directory).Where(f => new FileInfo(f).Length < 2_000_000))
-            {
-                yield return file;
-            }
-        }
-    }
-
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
