@@ -3,6 +3,8 @@ using GpuDev.Api.Authentication;
 using GpuDev.Api.Infrastructure;
 using GpuDev.Api.Models.Admin;
 using GpuDev.Api.Models.Keys;
+using GpuDev.Database;
+using GpuDev.Database.Queues;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;

@@ -4,6 +4,8 @@ using GpuDev.Api.Authentication;
 using GpuDev.Api.Infrastructure;
 using GpuDev.Api.Models;
 using GpuDev.Api.Models.Disks;
+using GpuDev.Database;
+using GpuDev.Database.Queues;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Mvc;

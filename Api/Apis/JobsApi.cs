@@ -5,6 +5,8 @@ using Dapper;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Infrastructure;
 using GpuDev.Api.Models.Jobs;
+using GpuDev.Database;
+using GpuDev.Database.Queues;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Mvc;

@@ -5,6 +5,8 @@ using GpuDev.Api.Apis;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Health;
 using GpuDev.Api.Infrastructure;
+using GpuDev.Database;
+using GpuDev.Database.Queues;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,5 @@
+using GpuDev.Database;
+using GpuDev.Database.Queues;
 using Npgsql;
 
 namespace GpuDev.Api.Infrastructure;

@@ -1,4 +1,4 @@
-namespace GpuDev.Api.Infrastructure;
+namespace GpuDev.Database.Queues;
 
 /// <summary>The PGMQ queues the control plane uses (production's names).</summary>
 public static class QueueNames

@@ -1,4 +1,4 @@
-namespace GpuDev.Api.Models.Jobs;
+namespace GpuDev.Database.Queues;
 
 /// <summary>The <c>create_reservation</c> message the reservation processor reads from <c>gpu_reservations</c>.</summary>
 public sealed record CreateReservationMessage
@@ -22,8 +22,8 @@ public sealed record CreateReservationMessage
     public string? PodName { get; init; }
     public bool JupyterEnabled { get; init; }
     public required DateTime SubmittedAt { get; init; }
-    public string Status { get; } = ReservationStatuses.Queued;
-    public int RetryCount => 0; // a new message has not been retried yet
+    public string Status { get; } = GpuDev.Database.ReservationStatuses.Queued;
+    public int RetryCount { get; init; } // 0: a new message has not been retried yet
     public required int MaxRetries { get; init; }
 }
 
@@ -38,6 +38,6 @@ public sealed record ReservationActionMessage
     public double? ExtensionHours { get; init; }
     public string? GithubUsername { get; init; }
     public required DateTime RequestedAt { get; init; }
-    public int RetryCount => 0; // a new message has not been retried yet
+    public int RetryCount { get; init; } // 0: a new message has not been retried yet
     public required int MaxRetries { get; init; }
 }

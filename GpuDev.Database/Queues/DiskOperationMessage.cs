@@ -1,4 +1,4 @@
-namespace GpuDev.Api.Models.Disks;
+namespace GpuDev.Database.Queues;
 
 /// <summary>A message on <c>disk_operations</c> for the disk processor.</summary>
 public sealed record DiskOperationMessage
@@ -10,6 +10,6 @@ public sealed record DiskOperationMessage
     public int? SizeGb { get; init; }
     public DateOnly? DeleteDate { get; init; }
     public required DateTime RequestedAt { get; init; }
-    public int RetryCount => 0; // a new message has not been retried yet
+    public int RetryCount { get; init; } // 0: a new message has not been retried yet
     public required int MaxRetries { get; init; }
 }

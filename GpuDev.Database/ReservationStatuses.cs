@@ -1,4 +1,4 @@
-namespace GpuDev.Api.Models.Jobs;
+namespace GpuDev.Database;
 
 /// <summary>The lifecycle of a reservation (reservations.status).</summary>
 public static class ReservationStatuses
