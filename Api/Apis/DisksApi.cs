@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Dapper;
 using GpuDev.Api.Authentication;
@@ -66,13 +67,13 @@ public static class DisksApi
         var username = user.Username();
         var message = new DiskOperationMessage
         {
-            Action = "create",
-            OperationId = Guid.NewGuid(),
+            Action = DiskActions.CreateDisk,
+            OperationId = Guid.NewGuid().ToString(),
             DiskName = request.DiskName!,
             UserId = username,
             SizeGb = request.SizeGb,
-            RequestedAt = clock.GetUtcNow().UtcDateTime,
-            MaxRetries = queueOptions.Value.MaxRetries,
+            RequestedAt = clock.GetUtcNow(),
+            Metadata = new MessageMetadata { CreatedAt = clock.GetUtcNow(), MaxRetries = queueOptions.Value.MaxRetries },
         };
 
         // The row (with its operation) and the message commit together; an existing name inserts and sends nothing.
@@ -93,7 +94,7 @@ public static class DisksApi
         }
 
         return TypedResults.Ok(new DiskOperationResponse(
-            message.OperationId, message.DiskName, message.Action, "Disk creation request queued successfully", message.RequestedAt));
+            message.OperationId, message.DiskName, "create", "Disk creation request queued successfully", message.RequestedAt));
     }
 
     public static async Task<Results<Ok<DiskOperationResponse>, ProblemHttpResult>> DeleteAsync(
@@ -109,13 +110,13 @@ public static class DisksApi
         var now = clock.GetUtcNow().UtcDateTime;
         var message = new DiskOperationMessage
         {
-            Action = "delete",
-            OperationId = Guid.NewGuid(),
+            Action = DiskActions.DeleteDisk,
+            OperationId = Guid.NewGuid().ToString(),
             DiskName = diskName,
             UserId = username,
-            DeleteDate = DateOnly.FromDateTime(now.AddDays(DeleteRetentionDays)),
+            DeleteDate = DateOnly.FromDateTime(now.AddDays(DeleteRetentionDays)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             RequestedAt = now,
-            MaxRetries = queueOptions.Value.MaxRetries,
+            Metadata = new MessageMetadata { CreatedAt = now, MaxRetries = queueOptions.Value.MaxRetries },
         };
 
         // The in-use check, the operation on the row and the message are one statement: no attach can slip between them.
@@ -141,8 +142,8 @@ public static class DisksApi
         }
 
         return TypedResults.Ok(new DiskOperationResponse(
-            message.OperationId, diskName, message.Action,
-            $"Disk deletion request queued successfully. Will be deleted on {message.DeleteDate:yyyy-MM-dd}", now));
+            message.OperationId, diskName, "delete",
+            $"Disk deletion request queued successfully. Will be deleted on {message.DeleteDate}", now));
     }
 
     private static async Task<object?> ExecuteWithMessageAsync(

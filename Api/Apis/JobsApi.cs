@@ -94,18 +94,19 @@ public static class JobsApi
             GpuType = job.GpuType,
             GpuCount = job.GpuCount,
             InstanceType = job.InstanceType,
-            Dockerimage = request.Image!,
+            Dockerimage = request.Image,
             DurationHours = request.DurationHours!.Value,
             DiskName = request.DiskName,
             DiskSizeGb = request.DiskSizeGb,
             EnvVars = request.EnvVars ?? [],
             Command = request.Command,
-            Name = request.Name,
-            GithubUser = job.GithubUser,
-            PodName = job.PodName,
+            Name = job.PodName ?? $"gpu-dev-{job.JobId[..8]}",
+            Version = CreateReservationMessage.CurrentCliVersion,
+            GithubUser = job.GithubUser ?? "",
             JupyterEnabled = job.JupyterEnabled,
             SubmittedAt = submittedAt,
-            MaxRetries = queueOptions.MaxRetries,
+            CreatedAt = submittedAt,
+            Metadata = new MessageMetadata { CreatedAt = submittedAt, MaxRetries = queueOptions.MaxRetries },
         };
 
         await using var command = dataSource.CreateCommand(
@@ -227,8 +228,8 @@ public sealed class JobActionSender(NpgsqlDataSource dataSource, IOptions<JobQue
             Username = username,
             ExtensionHours = extensionHours,
             GithubUsername = githubUsername,
-            RequestedAt = clock.GetUtcNow().UtcDateTime,
-            MaxRetries = queueOptions.Value.MaxRetries,
+            RequestedAt = clock.GetUtcNow(),
+            Metadata = new MessageMetadata { CreatedAt = clock.GetUtcNow(), MaxRetries = queueOptions.Value.MaxRetries },
         };
 
         // The ownership and status check and the send are one statement, so no status change slips between them.

@@ -1,15 +1,41 @@
+using System.Text.Json.Serialization;
+
 namespace GpuDev.Database.Queues;
 
-/// <summary>A message on <c>disk_operations</c> for the disk processor.</summary>
+/// <summary>A message on <c>disk_operations</c> (create_disk, delete_disk), as production's API writes it.</summary>
 public sealed record DiskOperationMessage
 {
+    [JsonPropertyName("action")]
     public required string Action { get; init; }
-    public required Guid OperationId { get; init; }
-    public required string DiskName { get; init; }
+
+    [JsonPropertyName("operation_id")]
+    public required string OperationId { get; init; }
+
+    [JsonPropertyName("user_id")]
     public required string UserId { get; init; }
+
+    [JsonPropertyName("disk_name")]
+    public required string DiskName { get; init; }
+
+    /// <summary>Only on <c>create_disk</c>; null when the user named no size.</summary>
+    [JsonPropertyName("size_gb")]
     public int? SizeGb { get; init; }
-    public DateOnly? DeleteDate { get; init; }
-    public required DateTime RequestedAt { get; init; }
-    public int RetryCount { get; init; } // 0: a new message has not been retried yet
-    public required int MaxRetries { get; init; }
+
+    /// <summary>Only on <c>delete_disk</c>: the day the disk is removed (<c>yyyy-MM-dd</c>).</summary>
+    [JsonPropertyName("delete_date")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DeleteDate { get; init; }
+
+    [JsonPropertyName("requested_at")]
+    public required DateTimeOffset RequestedAt { get; init; }
+
+    [JsonPropertyName("_metadata")]
+    public required MessageMetadata Metadata { get; init; }
+}
+
+/// <summary>The <c>action</c> values on <c>disk_operations</c>.</summary>
+public static class DiskActions
+{
+    public const string CreateDisk = "create_disk";
+    public const string DeleteDisk = "delete_disk";
 }

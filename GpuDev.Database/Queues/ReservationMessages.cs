@@ -1,43 +1,130 @@
+using System.Text.Json.Serialization;
+
 namespace GpuDev.Database.Queues;
 
-/// <summary>The <c>create_reservation</c> message the reservation processor reads from <c>gpu_reservations</c>.</summary>
+/// <summary>
+/// The <c>create_reservation</c> message on <c>gpu_reservations</c>, field for field as production's API writes
+/// it (the reservation processor reads it). Property names are explicit: they are the wire contract.
+/// </summary>
 public sealed record CreateReservationMessage
 {
-    public string Action { get; } = "create_reservation";
+    /// <summary>The version production's API stamps on every create (its processor refuses older CLIs).</summary>
+    public const string CurrentCliVersion = "0.4.0";
+
+    [JsonPropertyName("action")]
+    public string Action { get; init; } = ReservationActions.CreateReservation;
+
+    [JsonPropertyName("job_id")]
     public required string JobId { get; init; }
+
+    [JsonPropertyName("reservation_id")]
     public required string ReservationId { get; init; }
+
+    [JsonPropertyName("user_id")]
     public required string UserId { get; init; }
+
+    [JsonPropertyName("username")]
     public required string Username { get; init; }
+
+    [JsonPropertyName("gpu_type")]
     public required string GpuType { get; init; }
+
+    [JsonPropertyName("gpu_count")]
     public required int GpuCount { get; init; }
-    public required string InstanceType { get; init; }
-    public required string Dockerimage { get; init; }
-    public required double DurationHours { get; init; }
-    public string? DiskName { get; init; }
-    public int? DiskSizeGb { get; init; }
-    public required IReadOnlyDictionary<string, string> EnvVars { get; init; }
-    public string? Command { get; init; }
-    public string? Name { get; init; }
-    public string? GithubUser { get; init; }
-    public string? PodName { get; init; }
+
+    [JsonPropertyName("github_user")]
+    public required string GithubUser { get; init; }
+
+    [JsonPropertyName("jupyter_enabled")]
     public bool JupyterEnabled { get; init; }
-    public required DateTime SubmittedAt { get; init; }
-    public string Status { get; } = GpuDev.Database.ReservationStatuses.Queued;
-    public int RetryCount { get; init; } // 0: a new message has not been retried yet
-    public required int MaxRetries { get; init; }
+
+    /// <summary>The pod name: <c>POD_NAME</c> from the env vars, else <c>gpu-dev-</c> and the id's first 8 characters.</summary>
+    [JsonPropertyName("name")]
+    public required string Name { get; init; }
+
+    /// <summary>The CLI version the processor checks against its minimum.</summary>
+    [JsonPropertyName("version")]
+    public required string Version { get; init; }
+
+    [JsonPropertyName("dockerimage")]
+    public string? Dockerimage { get; init; }
+
+    [JsonPropertyName("instance_type")]
+    public string? InstanceType { get; init; }
+
+    [JsonPropertyName("duration_hours")]
+    public required double DurationHours { get; init; }
+
+    [JsonPropertyName("disk_name")]
+    public string? DiskName { get; init; }
+
+    [JsonPropertyName("disk_size_gb")]
+    public int? DiskSizeGb { get; init; }
+
+    [JsonPropertyName("env_vars")]
+    public IReadOnlyDictionary<string, string>? EnvVars { get; init; }
+
+    [JsonPropertyName("command")]
+    public string? Command { get; init; }
+
+    [JsonPropertyName("submitted_at")]
+    public required DateTimeOffset SubmittedAt { get; init; }
+
+    [JsonPropertyName("created_at")]
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    [JsonPropertyName("status")]
+    public string Status { get; init; } = ReservationStatuses.Queued;
+
+    [JsonPropertyName("_metadata")]
+    public required MessageMetadata Metadata { get; init; }
 }
 
-/// <summary>An action on an existing reservation (cancel, extend, add_user, enable/disable jupyter).</summary>
+/// <summary>
+/// An action on an existing reservation on <c>gpu_reservations</c> (cancel, extend, enable/disable Jupyter,
+/// add_user), as production's API writes it. These carry no <c>version</c>.
+/// </summary>
 public sealed record ReservationActionMessage
 {
+    [JsonPropertyName("action")]
     public required string Action { get; init; }
+
+    [JsonPropertyName("job_id")]
     public required string JobId { get; init; }
+
+    [JsonPropertyName("reservation_id")]
     public required string ReservationId { get; init; }
+
+    [JsonPropertyName("user_id")]
     public required string UserId { get; init; }
+
+    [JsonPropertyName("username")]
     public required string Username { get; init; }
+
+    /// <summary>Only on <c>extend</c>.</summary>
+    [JsonPropertyName("extension_hours")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? ExtensionHours { get; init; }
+
+    /// <summary>Only on <c>add_user</c>.</summary>
+    [JsonPropertyName("github_username")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? GithubUsername { get; init; }
-    public required DateTime RequestedAt { get; init; }
-    public int RetryCount { get; init; } // 0: a new message has not been retried yet
-    public required int MaxRetries { get; init; }
+
+    [JsonPropertyName("requested_at")]
+    public required DateTimeOffset RequestedAt { get; init; }
+
+    [JsonPropertyName("_metadata")]
+    public required MessageMetadata Metadata { get; init; }
+}
+
+/// <summary>The <c>action</c> values on <c>gpu_reservations</c>.</summary>
+public static class ReservationActions
+{
+    public const string CreateReservation = "create_reservation";
+    public const string Cancel = "cancel";
+    public const string Extend = "extend";
+    public const string EnableJupyter = "enable_jupyter";
+    public const string DisableJupyter = "disable_jupyter";
+    public const string AddUser = "add_user";
 }

@@ -1,4 +1,4 @@
 namespace GpuDev.Api.Models.Disks;
 
 /// <summary>Production's answer to disk create and delete: the operation was queued.</summary>
-public sealed record DiskOperationResponse(Guid OperationId, string DiskName, string Action, string Message, DateTime RequestedAt);
+public sealed record DiskOperationResponse(string OperationId, string DiskName, string Action, string Message, DateTimeOffset RequestedAt);
