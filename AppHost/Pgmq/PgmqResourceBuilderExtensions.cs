@@ -21,12 +21,12 @@ public static class PgmqResourceBuilderExtensions
             var connectionString = await builder.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken);
             await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
             await connection.OpenAsync(cancellationToken);
-            var source = await PgmqInstaller.EnsureAsync(connection, allowCompatibility, cancellationToken);
+            var source = await PgmqInstaller.EnsureAsync(connection, allowCompatibility, logger, cancellationToken);
             if (source == PgmqSource.Extension)
             {
                 logger.LogInformation("PGMQ: using the server's pgmq extension");
             }
-            else
+            else if (source == PgmqSource.Compatibility)
             {
                 logger.LogInformation("PGMQ: the server has no pgmq extension; installed the project's PGMQ-compatible SQL into schema pgmq");
             }

@@ -1,6 +1,6 @@
 namespace GpuDev.Pgmq.ContractTests;
 
-public sealed class ArchiveTests(PostgresServerFixture fixture) : PgmqContractTest(fixture)
+public sealed class ArchiveTests(ContractServerFixture fixture) : PgmqContractTest(fixture)
 {
     private const string Queue = "jobs";
 

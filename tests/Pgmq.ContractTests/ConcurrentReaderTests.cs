@@ -1,6 +1,6 @@
 namespace GpuDev.Pgmq.ContractTests;
 
-public sealed class ConcurrentReaderTests(PostgresServerFixture fixture) : PgmqContractTest(fixture)
+public sealed class ConcurrentReaderTests(ContractServerFixture fixture) : PgmqContractTest(fixture)
 {
     private const string Queue = "jobs";
 

@@ -1,6 +1,6 @@
 namespace GpuDev.Pgmq.ContractTests;
 
-public sealed class DeleteTests(PostgresServerFixture fixture) : PgmqContractTest(fixture)
+public sealed class DeleteTests(ContractServerFixture fixture) : PgmqContractTest(fixture)
 {
     private const string Queue = "jobs";
 

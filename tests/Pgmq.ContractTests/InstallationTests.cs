@@ -5,12 +5,12 @@ namespace GpuDev.Pgmq.ContractTests;
 
 /// <summary>How PGMQ gets into a database: <see cref="PgmqInstaller"/> and the compatible script itself.</summary>
 [Collection(PostgresServerGroup.Name)]
-public sealed class InstallationTests(PostgresServerFixture fixture)
+public sealed class InstallationTests(ContractServerFixture fixture)
 {
     [Fact]
     public async Task Installer_uses_the_extension_when_the_server_has_it_otherwise_the_compatible_sql_and_is_idempotent()
     {
-        var connectionString = await fixture.Server.CreateDatabaseAsync("install");
+        var connectionString = await fixture.CreateDatabaseAsync("install");
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var client = new PgmqClient(connection);
@@ -31,7 +31,7 @@ public sealed class InstallationTests(PostgresServerFixture fixture)
     [Fact]
     public async Task Installer_on_this_server_without_the_extension_reports_the_compatible_sql()
     {
-        var connectionString = await fixture.Server.CreateDatabaseAsync("install");
+        var connectionString = await fixture.CreateDatabaseAsync("install");
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var client = new PgmqClient(connection);
@@ -51,7 +51,7 @@ public sealed class InstallationTests(PostgresServerFixture fixture)
     [Fact]
     public async Task Installer_refuses_the_compatible_sql_when_it_is_not_allowed_and_the_server_lacks_pgmq()
     {
-        var connectionString = await fixture.Server.CreateDatabaseAsync("install");
+        var connectionString = await fixture.CreateDatabaseAsync("install");
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var client = new PgmqClient(connection);
@@ -70,7 +70,7 @@ public sealed class InstallationTests(PostgresServerFixture fixture)
     [Fact]
     public async Task Concurrent_installers_on_one_database_all_succeed()
     {
-        var connectionString = await fixture.Server.CreateDatabaseAsync("install");
+        var connectionString = await fixture.CreateDatabaseAsync("install");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
         {
@@ -85,7 +85,7 @@ public sealed class InstallationTests(PostgresServerFixture fixture)
     [Fact]
     public async Task Running_the_compatible_script_twice_keeps_queues_and_messages()
     {
-        var connectionString = await fixture.Server.CreateDatabaseAsync("script");
+        var connectionString = await fixture.CreateDatabaseAsync("script");
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var client = new PgmqClient(connection);

@@ -1,6 +1,6 @@
 namespace GpuDev.Pgmq.ContractTests;
 
-public sealed class MetricsTests(PostgresServerFixture fixture) : PgmqContractTest(fixture)
+public sealed class MetricsTests(ContractServerFixture fixture) : PgmqContractTest(fixture)
 {
     [Fact]
     public async Task Metrics_count_all_messages_visible_messages_and_every_message_ever_sent()
@@ -51,5 +51,33 @@ public sealed class MetricsTests(PostgresServerFixture fixture) : PgmqContractTe
         Assert.Equal(["alpha", "beta"], all.Select(m => m.QueueName).Order(StringComparer.Ordinal));
         Assert.Equal(2, all.Single(m => m.QueueName == "alpha").QueueLength);
         Assert.Equal(1, all.Single(m => m.QueueName == "beta").QueueLength);
+    }
+
+    [Fact]
+    public async Task Metrics_count_visible_messages_against_the_transaction_start_not_the_clock()
+    {
+        await Pgmq.CreateAsync("jobs");
+        await using var transaction = await Pgmq.Connection.BeginTransactionAsync();
+        await Pgmq.ExecuteAsync("SELECT 1");
+        await Pgmq.SendAsync("jobs", """{"n": 1}"""); // visible from the clock's now, after the transaction began
+
+        var inside = await Pgmq.MetricsAsync("jobs");
+        await transaction.CommitAsync();
+        var after = await Pgmq.MetricsAsync("jobs");
+
+        Assert.Equal(1, inside.QueueLength);
+        Assert.Equal(0, inside.QueueVisibleLength);
+        Assert.Equal(1, after.QueueVisibleLength);
+    }
+
+    [Fact]
+    public async Task Metrics_all_returns_queues_in_creation_order()
+    {
+        foreach (var queue in new[] { "zeta", "alpha", "mid" })
+        {
+            await Pgmq.CreateAsync(queue);
+        }
+
+        Assert.Equal(["zeta", "alpha", "mid"], (await Pgmq.MetricsAllAsync()).Select(m => m.QueueName));
     }
 }

@@ -2,16 +2,14 @@ namespace GpuDev.Pgmq.ContractTests;
 
 /// <summary>
 /// Base of every contract test: a fresh database with PGMQ (the server's extension if it has one,
-/// otherwise the project's compatible SQL) and a client on it. Tests therefore never see each
-/// other's queues, whatever order they run in.
+/// otherwise the project's compatible SQL; see <see cref="ContractServerFixture"/>) and a client on it.
+/// Tests therefore never see each other's queues, whatever order they run in.
 /// </summary>
 [Collection(PostgresServerGroup.Name)]
-public abstract class PgmqContractTest(PostgresServerFixture fixture) : IAsyncLifetime
+public abstract class PgmqContractTest(ContractServerFixture fixture) : IAsyncLifetime
 {
     private readonly List<PgmqClient> _clients = [];
     private PgmqClient? _pgmq;
-
-    protected PostgresTestServer Server => fixture.Server;
 
     protected string ConnectionString { get; private set; } = "";
 
@@ -20,7 +18,7 @@ public abstract class PgmqContractTest(PostgresServerFixture fixture) : IAsyncLi
 
     public virtual async Task InitializeAsync()
     {
-        ConnectionString = await Server.CreateDatabaseAsync("pgmq", withPgmq: true);
+        ConnectionString = await fixture.CreateDatabaseAsync("pgmq", withPgmq: true);
         _pgmq = await ConnectAsync();
     }
 

@@ -1,6 +1,6 @@
 namespace GpuDev.Pgmq.ContractTests;
 
-public sealed class PopTests(PostgresServerFixture fixture) : PgmqContractTest(fixture)
+public sealed class PopTests(ContractServerFixture fixture) : PgmqContractTest(fixture)
 {
     private const string Queue = "jobs";
 
@@ -42,7 +42,7 @@ public sealed class PopTests(PostgresServerFixture fixture) : PgmqContractTest(f
 
         var popped = await Pgmq.PopAsync(Queue, qty: 2);
 
-        Assert.Equal(ids.Take(2), popped.Select(m => m.MsgId));
+        Assert.Equal(ids.Take(2), popped.Select(m => m.MsgId).Order());
         Assert.Equal(1, (await Pgmq.MetricsAsync(Queue)).QueueLength);
     }
 }

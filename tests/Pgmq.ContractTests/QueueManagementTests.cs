@@ -1,6 +1,6 @@
 namespace GpuDev.Pgmq.ContractTests;
 
-public sealed class QueueManagementTests(PostgresServerFixture fixture) : PgmqContractTest(fixture)
+public sealed class QueueManagementTests(ContractServerFixture fixture) : PgmqContractTest(fixture)
 {
     [Fact]
     public async Task Create_makes_the_queue_table_the_archive_table_and_a_meta_row()
@@ -90,4 +90,53 @@ public sealed class QueueManagementTests(PostgresServerFixture fixture) : PgmqCo
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'pgmq' AND table_name = @table",
         r => r.GetString(0),
         ("table", table));
+
+    [Fact]
+    public async Task List_queues_returns_queues_in_creation_order()
+    {
+        foreach (var queue in new[] { "zeta", "alpha", "mid" })
+        {
+            await Pgmq.CreateAsync(queue);
+        }
+
+        Assert.Equal(["zeta", "alpha", "mid"], (await Pgmq.ListQueuesAsync()).Select(q => q.QueueName));
+    }
+
+    [Fact]
+    public async Task Drop_queue_by_another_case_drops_the_tables_but_leaves_the_meta_row_as_pgmq_does()
+    {
+        await Pgmq.CreateAsync("Orders");
+
+        Assert.True(await Pgmq.DropQueueAsync("orders"));
+
+        Assert.Empty(await ColumnsAsync("q_orders"));
+        Assert.Empty(await ColumnsAsync("a_orders"));
+        Assert.Equal(["Orders"], (await Pgmq.ListQueuesAsync()).Select(q => q.QueueName));
+    }
+
+    [Fact]
+    public async Task Deprecated_drop_queue_with_partitioned_drops_the_queue_and_returns_true_even_for_a_missing_queue()
+    {
+        await Pgmq.CreateAsync("orders");
+
+        Assert.True(await Pgmq.ScalarAsync<bool>("SELECT pgmq.drop_queue(queue_name => 'orders', partitioned => false)"));
+        Assert.True(await Pgmq.ScalarAsync<bool>("SELECT pgmq.drop_queue(queue_name => 'never_created', partitioned => false)"));
+
+        Assert.Empty(await ColumnsAsync("q_orders"));
+        Assert.Empty(await Pgmq.ListQueuesAsync());
+    }
+
+    [Fact]
+    public async Task Deprecated_detach_archive_changes_nothing_and_drop_queue_still_drops_the_archive()
+    {
+        await Pgmq.CreateAsync("orders");
+        var id = await Pgmq.SendAsync("orders", """{"n": 1}""");
+        await Pgmq.ArchiveAsync("orders", id);
+
+        await Pgmq.ExecuteAsync("SELECT pgmq.detach_archive(queue_name => 'orders')");
+
+        Assert.Equal(1, await Pgmq.ScalarAsync<long>("SELECT count(*) FROM pgmq.a_orders"));
+        Assert.True(await Pgmq.DropQueueAsync("orders"));
+        Assert.Empty(await ColumnsAsync("a_orders"));
+    }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace GpuDev.Pgmq.ContractTests;
 
-public sealed class ReadWithPollTests(PostgresServerFixture fixture) : PgmqContractTest(fixture)
+public sealed class ReadWithPollTests(ContractServerFixture fixture) : PgmqContractTest(fixture)
 {
     private const string Queue = "jobs";
 
@@ -81,5 +81,30 @@ public sealed class ReadWithPollTests(PostgresServerFixture fixture) : PgmqContr
         var messages = await Pgmq.ReadWithPollAsync(Queue, vt: 30, qty: 10, maxPollSeconds: 1, pollIntervalMs: 100, conditional: """{"type": "b"}""");
 
         Assert.Equal(b, Assert.Single(messages).MsgId);
+    }
+
+    [Fact]
+    public async Task Read_with_poll_with_max_poll_seconds_0_returns_nothing_and_leaves_a_visible_message_unread()
+    {
+        var id = await Pgmq.SendAsync(Queue, """{"n": 1}""");
+
+        var messages = await Pgmq.ReadWithPollAsync(Queue, vt: 30, qty: 1, maxPollSeconds: 0);
+
+        Assert.Empty(messages);
+        var unread = Assert.Single(await Pgmq.ReadAsync(Queue, vt: 30, qty: 1));
+        Assert.Equal(id, unread.MsgId);
+        Assert.Equal(1, unread.ReadCt);
+    }
+
+    [Fact]
+    public async Task Read_with_poll_finishes_its_last_poll_interval_even_past_max_poll_seconds()
+    {
+        var clock = Stopwatch.StartNew();
+
+        // Reads at 0 s and 0.7 s, sleeps until 1.4 s, then sees the 1 s deadline has passed.
+        var messages = await Pgmq.ReadWithPollAsync(Queue, vt: 30, qty: 1, maxPollSeconds: 1, pollIntervalMs: 700);
+
+        Assert.Empty(messages);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(1350), TimeSpan.FromSeconds(10));
     }
 }

@@ -1,6 +1,6 @@
 namespace GpuDev.Pgmq.ContractTests;
 
-public sealed class SendBatchTests(PostgresServerFixture fixture) : PgmqContractTest(fixture)
+public sealed class SendBatchTests(ContractServerFixture fixture) : PgmqContractTest(fixture)
 {
     private const string Queue = "jobs";
 
@@ -18,7 +18,7 @@ public sealed class SendBatchTests(PostgresServerFixture fixture) : PgmqContract
         Assert.Equal(3, ids.Count);
         Assert.Equal(ids.Order(), ids);
         Assert.Equal(3, ids.Distinct().Count());
-        var messages = await Pgmq.ReadAsync(Queue, vt: 30, qty: 10);
+        var messages = (await Pgmq.ReadAsync(Queue, vt: 30, qty: 10)).OrderBy(m => m.MsgId).ToList();
         Assert.Equal(ids, messages.Select(m => m.MsgId));
         for (var i = 0; i < 3; i++)
         {
@@ -51,7 +51,7 @@ public sealed class SendBatchTests(PostgresServerFixture fixture) : PgmqContract
     {
         var ids = await Pgmq.SendBatchAsync(Queue, ["""{"n": 0}""", """{"n": 1}"""], headers: ["""{"h": 0}""", """{"h": 1}"""]);
 
-        var messages = await Pgmq.ReadAsync(Queue, vt: 30, qty: 10);
+        var messages = (await Pgmq.ReadAsync(Queue, vt: 30, qty: 10)).OrderBy(m => m.MsgId).ToList();
 
         Assert.Equal(ids, messages.Select(m => m.MsgId));
         AssertJson.Equal("""{"h": 0}""", messages[0].Headers);
@@ -71,5 +71,32 @@ public sealed class SendBatchTests(PostgresServerFixture fixture) : PgmqContract
 
         var messages = await Pgmq.ReadAsync(Queue, vt: 30, qty: 10);
         AssertJson.Equal("""{"h": 1}""", messages.Single(m => m.MsgId == ids[1]).Headers);
+    }
+
+    [Fact]
+    public async Task Send_batch_with_fewer_headers_than_messages_stores_null_headers_for_the_rest()
+    {
+        var ids = await Pgmq.SendBatchAsync(Queue, ["""{"n": 0}""", """{"n": 1}""", """{"n": 2}"""], headers: ["""{"h": 0}"""]);
+
+        var messages = (await Pgmq.ReadAsync(Queue, vt: 30, qty: 10)).OrderBy(m => m.MsgId).ToList();
+
+        Assert.Equal(ids, messages.Select(m => m.MsgId));
+        AssertJson.Equal("""{"h": 0}""", messages[0].Headers);
+        Assert.Null(messages[1].Headers);
+        Assert.Null(messages[2].Headers);
+    }
+
+    [Fact]
+    public async Task Send_batch_with_more_headers_than_messages_stores_an_extra_message_that_is_null()
+    {
+        var ids = await Pgmq.SendBatchAsync(Queue, ["""{"n": 0}"""], headers: ["""{"h": 0}""", """{"h": 1}"""]);
+
+        var messages = (await Pgmq.ReadAsync(Queue, vt: 30, qty: 10)).OrderBy(m => m.MsgId).ToList();
+
+        Assert.Equal(2, ids.Count);
+        Assert.Equal(ids, messages.Select(m => m.MsgId));
+        AssertJson.Equal("""{"n": 0}""", messages[0].Message);
+        Assert.Null(messages[1].Message);
+        AssertJson.Equal("""{"h": 1}""", messages[1].Headers);
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace GpuDev.Pgmq.ContractTests;
 
-public sealed class SendTests(PostgresServerFixture fixture) : PgmqContractTest(fixture)
+public sealed class SendTests(ContractServerFixture fixture) : PgmqContractTest(fixture)
 {
     private const string Queue = "jobs";
 

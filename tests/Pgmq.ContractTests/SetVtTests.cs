@@ -1,6 +1,6 @@
 namespace GpuDev.Pgmq.ContractTests;
 
-public sealed class SetVtTests(PostgresServerFixture fixture) : PgmqContractTest(fixture)
+public sealed class SetVtTests(ContractServerFixture fixture) : PgmqContractTest(fixture)
 {
     private const string Queue = "jobs";
 

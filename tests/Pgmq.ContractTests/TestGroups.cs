@@ -1,8 +1,8 @@
 namespace GpuDev.Pgmq.ContractTests;
 
-/// <summary>One throw-away PostgreSQL server for all contract tests; each test gets its own database.</summary>
+/// <summary>One PostgreSQL server for all contract tests (see <see cref="ContractServerFixture"/>); each test gets its own database.</summary>
 [CollectionDefinition(Name)]
-public sealed class PostgresServerGroup : ICollectionFixture<PostgresServerFixture>
+public sealed class PostgresServerGroup : ICollectionFixture<ContractServerFixture>
 {
     public const string Name = "PostgreSQL server";
 }

@@ -51,9 +51,12 @@ public sealed class PostgresTestServer : IAsyncDisposable
         Pooling = false,
     }.ConnectionString;
 
-    public static async Task<PostgresTestServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PostgresTestServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(binDirectory: null, cancellationToken);
+
+    /// <param name="binDirectory">Binaries to run instead of the AppHost's choice (e.g. a scratch copy of the installation).</param>
+    public static async Task<PostgresTestServer> StartAsync(string? binDirectory, CancellationToken cancellationToken = default)
     {
-        var (installation, searched) = await PostgresInstallation.FindAsync(Environment.GetEnvironmentVariable("Postgres__BinDirectory"), cancellationToken);
+        var (installation, searched) = await PostgresInstallation.FindAsync(binDirectory ?? Environment.GetEnvironmentVariable("Postgres__BinDirectory"), cancellationToken);
         if (installation is null)
         {
             throw new InvalidOperationException(PostgresInstallation.NotFoundMessage(searched));
