@@ -234,6 +234,24 @@ RETURNS text
 LANGUAGE sql
 AS $fn$ SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_partman' $fn$;
 
+CREATE OR REPLACE FUNCTION pgmq._get_pg_partman_major_version()
+RETURNS integer
+LANGUAGE sql
+AS $fn$ SELECT split_part(extversion, '.', 1)::integer FROM pg_extension WHERE extname = 'pg_partman' $fn$;
+
+-- Whether a table (by name) is a member of the pgmq extension; never true for this file's tables.
+CREATE OR REPLACE FUNCTION pgmq._belongs_to_pgmq(table_name text)
+RETURNS boolean
+LANGUAGE sql
+AS $fn$
+    SELECT EXISTS (
+        SELECT 1
+        FROM pg_depend d
+        JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pgmq'
+        JOIN pg_class c ON c.oid = d.objid AND d.classid = 'pg_class'::regclass
+        WHERE c.relname = table_name)
+$fn$;
+
 -- A partition interval that is a whole number partitions by msg_id, anything else by time.
 CREATE OR REPLACE FUNCTION pgmq._get_partition_col(partition_interval text)
 RETURNS text
@@ -694,7 +712,7 @@ LANGUAGE sql
 AS $fn$ SELECT * FROM pgmq._poll('read_grouped_rr', queue_name, vt, qty, max_poll_seconds, poll_interval_ms, conditional) $fn$;
 
 -- A GIN index on headers (q_<queue>_fifo_idx) for the grouped reads of large queues.
-CREATE OR REPLACE FUNCTION pgmq.create_fifo_index(queue_name text)
+CREATE OR REPLACE FUNCTION pgmq._create_fifo_index_if_not_exists(queue_name text)
 RETURNS void
 LANGUAGE plpgsql
 AS $fn$
@@ -704,6 +722,11 @@ BEGIN
     EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON pgmq.%I USING gin (headers)', qtable || '_fifo_idx', qtable);
 END
 $fn$;
+
+CREATE OR REPLACE FUNCTION pgmq.create_fifo_index(queue_name text)
+RETURNS void
+LANGUAGE sql
+AS $fn$ SELECT pgmq._create_fifo_index_if_not_exists(queue_name) $fn$;
 
 CREATE OR REPLACE FUNCTION pgmq.create_fifo_indexes_all()
 RETURNS void
@@ -860,7 +883,7 @@ BEGIN
 
     EXECUTE format('SELECT %I.create_parent(p_parent_table := %L, p_control := %L, p_interval := %L, p_type := %L)',
                    partman, 'pgmq.' || atable, partition_col, partition_interval,
-                   CASE WHEN (SELECT split_part(extversion, '.', 1)::integer FROM pg_extension WHERE extname = 'pg_partman') = 5 THEN 'range' ELSE 'native' END);
+                   CASE WHEN pgmq._get_pg_partman_major_version() = 5 THEN 'range' ELSE 'native' END);
     EXECUTE format('UPDATE %I.part_config
                     SET retention = %L, retention_keep_table = false, retention_keep_index = false, infinite_time_partitions = true
                     WHERE parent_table = %L',
