@@ -60,6 +60,24 @@ public sealed class ContractServerFixture : IAsyncLifetime
         return connectionString;
     }
 
+    /// <summary>
+    /// Drops a test's database on an existing server as soon as the test is done, so an interrupted run
+    /// leaves little behind (a throw-away server is simply deleted at the end).
+    /// </summary>
+    public async Task DropDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        lock (_databases)
+        {
+            if (!IsExternal || !_databases.Remove(name))
+            {
+                return;
+            }
+        }
+
+        await AdminAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+    }
+
     public async Task DisposeAsync()
     {
         if (_ownServer is not null)
@@ -68,9 +86,9 @@ public sealed class ContractServerFixture : IAsyncLifetime
             return;
         }
 
-        foreach (var name in _databases)
+        foreach (var name in _databases.ToList())
         {
-            await AdminAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            await DropDatabaseAsync(new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString);
         }
     }
 

@@ -36,5 +36,7 @@ public abstract class PgmqContractTest(ContractServerFixture fixture) : IAsyncLi
         {
             await client.DisposeAsync();
         }
+
+        await fixture.DropDatabaseAsync(ConnectionString);
     }
 }
