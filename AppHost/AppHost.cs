@@ -15,12 +15,20 @@ var migrations = builder.AddProject<Projects.MigrationWorker>("migration-worker"
     .WaitFor(gpudev)
     .WithMigrationFiles();
 
-builder.AddProject<Projects.Api>("api")
+// The API listens on http://localhost:8000 (its launch profile), the URL production's CLI uses for `local`.
+var api = builder.AddProject<Projects.Api>("api")
     .WithReference(gpudev)
     .WaitFor(gpudev)
     .WaitForCompletion(migrations)
     .WithEnvironment("Admin__Token", adminToken)
     .WithHttpHealthCheck("/health");
+
+// Production's local sign-in: aws-login issues keys for this one user without AWS. Run mode only, so
+// publishing never emits it; `--LOCAL_DEV_USER ""` turns it off.
+if (builder.ExecutionContext.IsRunMode)
+{
+    api.WithEnvironment("LOCAL_DEV_USER", builder.Configuration["LOCAL_DEV_USER"] ?? "localdev");
+}
 
 // `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (AppHost/Publishing/README.md).
 builder.AddKubernetesPublishing();
