@@ -23,6 +23,13 @@ var api = builder.AddProject<Projects.Api>("api")
     .WithEnvironment("Admin__Token", adminToken)
     .WithHttpHealthCheck("/health");
 
+// A second stack, or anything else on the CLI's port, would otherwise surface as a proxy error deep in the logs.
+if (builder.ExecutionContext.IsRunMode && api.HttpPortTakenByAnotherProcess(builder.Configuration) is { } takenPort)
+{
+    Console.Error.WriteLine($"Port {takenPort} (the API's, production CLI's local URL) is already in use: stop the process listening on it (`ss -ltnp 'sport = :{takenPort}'`), or start with --DcpPublisher:RandomizePorts=true to give the API a random port.");
+    return 1;
+}
+
 // Production's local sign-in: aws-login issues keys for this one user without AWS. Run mode only, so
 // publishing never emits it; `--LOCAL_DEV_USER ""` turns it off.
 if (builder.ExecutionContext.IsRunMode)
@@ -36,3 +43,4 @@ builder.AddKubernetesPublishing();
 // Disposed on the way out, even when a SIGTERM cancels the start: disposal stops the local PostgreSQL server.
 await using var app = builder.Build();
 await app.RunAsync();
+return 0;
