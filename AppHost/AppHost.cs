@@ -27,7 +27,8 @@ var api = builder.AddProject<Projects.Api>("api")
 if (builder.ExecutionContext.IsRunMode && api.HttpPortTakenByAnotherProcess(builder.Configuration) is { } takenPort)
 {
     Console.Error.WriteLine($"Port {takenPort} (the API's, production CLI's local URL) is already in use: stop the process listening on it (`ss -ltnp 'sport = :{takenPort}'`), or start with --DcpPublisher:RandomizePorts=true to give the API a random port.");
-    return 1;
+    Environment.ExitCode = 1;
+    return;
 }
 
 // Production's local sign-in: aws-login issues keys for this one user without AWS. Run mode only, so
@@ -43,4 +44,3 @@ builder.AddKubernetesPublishing();
 // Disposed on the way out, even when a SIGTERM cancels the start: disposal stops the local PostgreSQL server.
 await using var app = builder.Build();
 await app.RunAsync();
-return 0;

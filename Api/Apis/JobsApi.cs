@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using System.Text.Json;
 using Dapper;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Infrastructure;
@@ -8,22 +7,23 @@ using GpuDev.Api.Models.Jobs;
 using GpuDev.Database;
 using GpuDev.Database.Queues;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace GpuDev.Api.Apis;
 
 /// <summary>Jobs (reservations): submit, list, read, and the actions the reservation processor carries out.</summary>
 public static class JobsApi
 {
+    // ssh_command as production's API derives it (only for an active job with a pod), not the stored column.
     private const string JobColumns =
         """
         reservation_id AS job_id, reservation_id, user_id, status, gpu_type, gpu_count, instance_type, duration_hours,
-        created_at, launched_at, expires_at, name, pod_name, node_ip, node_port, ssh_command, jupyter_enabled,
-        jupyter_url, jupyter_token, github_user, disk_name, failure_reason, current_detailed_status
+        created_at, launched_at, expires_at, name, pod_name, node_ip, node_port,
+        CASE WHEN pod_name IS NOT NULL AND status = 'active' THEN 'ssh ' || pod_name END AS ssh_command,
+        coalesce(jupyter_enabled, false) AS jupyter_enabled, jupyter_url, jupyter_token, github_user, disk_name, failure_reason,
+        current_detailed_status
         """;
 
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)

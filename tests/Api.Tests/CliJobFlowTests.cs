@@ -125,4 +125,16 @@ public sealed partial class CliJobFlowTests(GpuDevEnvironmentFixture fixture) : 
         await AssertProblemAsync(await intruder.PostAsync($"/v1/jobs/{jobId[..8]}/cancel", null), HttpStatusCode.NotFound);
         Assert.Single(await QueueMessagesAsync("gpu_reservations", "job_id", jobId));
     }
+
+    [Fact]
+    public async Task Ssh_command_is_derived_from_the_pod_only_once_the_job_is_active()
+    {
+        var (_, _, client, _) = await NewUserAsync("ssh");
+        var jobId = await SubmitAsync(client, CpuJob());
+        await ExecuteAsync("UPDATE reservations SET pod_name = 'gpu-dev-pod', ssh_command = 'stored' WHERE reservation_id = $1", jobId);
+
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, (await JsonAsync(await client.GetAsync($"/v1/jobs/{jobId}"))).GetProperty("ssh_command").ValueKind);
+        await SetJobStatusAsync(jobId, "active");
+        Assert.Equal("ssh gpu-dev-pod", (await JsonAsync(await client.GetAsync($"/v1/jobs/{jobId}"))).GetProperty("ssh_command").GetString());
+    }
 }
