@@ -15,12 +15,28 @@ var migrations = builder.AddProject<Projects.MigrationWorker>("migration-worker"
     .WaitFor(gpudev)
     .WithMigrationFiles();
 
-builder.AddProject<Projects.Api>("api")
+// The API listens on http://localhost:8000 (its launch profile), the URL production's CLI uses for `local`.
+var api = builder.AddProject<Projects.Api>("api")
     .WithReference(gpudev)
     .WaitFor(gpudev)
     .WaitForCompletion(migrations)
     .WithEnvironment("Admin__Token", adminToken)
     .WithHttpHealthCheck("/health");
+
+// A second stack, or anything else on the CLI's port, would otherwise surface as a proxy error deep in the logs.
+if (builder.ExecutionContext.IsRunMode && api.HttpPortTakenByAnotherProcess(builder.Configuration) is { } takenPort)
+{
+    Console.Error.WriteLine($"Port {takenPort} (the API's, production CLI's local URL) is already in use: stop the process listening on it (`ss -ltnp 'sport = :{takenPort}'`), or start with --DcpPublisher:RandomizePorts=true to give the API a random port.");
+    Environment.ExitCode = 1;
+    return;
+}
+
+// Production's local sign-in: aws-login issues keys for this one user without AWS. Run mode only, so
+// publishing never emits it; `--LOCAL_DEV_USER ""` turns it off.
+if (builder.ExecutionContext.IsRunMode)
+{
+    api.WithEnvironment("LOCAL_DEV_USER", builder.Configuration["LOCAL_DEV_USER"] ?? "localdev");
+}
 
 // `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (AppHost/Publishing/README.md).
 builder.AddKubernetesPublishing();

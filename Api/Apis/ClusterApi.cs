@@ -27,19 +27,23 @@ public static class ClusterApi
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var byType = await AvailabilityAsync(connection, cancellationToken);
-        var counts = await connection.QuerySingleAsync<(long Active, long Preparing, long Queued, long Pending)>(new CommandDefinition(
+        var counts = await connection.QuerySingleAsync<ClusterCounts>(new CommandDefinition(
             """
-            SELECT count(*) FILTER (WHERE status = 'active'), count(*) FILTER (WHERE status = 'preparing'),
-                   count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'pending')
+            SELECT count(*) FILTER (WHERE status = 'active') AS active, count(*) FILTER (WHERE status = 'preparing') AS preparing,
+                   count(*) FILTER (WHERE status = 'queued') AS queued, count(*) FILTER (WHERE status = 'pending') AS pending,
+                   coalesce(sum(gpu_count) FILTER (WHERE status IN ('active', 'preparing') AND gpu_type IS NOT NULL), 0) AS inusegpus,
+                   coalesce(sum(gpu_count) FILTER (WHERE status IN ('queued', 'pending') AND gpu_type IS NOT NULL), 0) AS queuedgpus
             FROM reservations WHERE status IN ('active', 'preparing', 'queued', 'pending')
             """,
             cancellationToken: cancellationToken));
+        // As production: cluster totals count every live reservation, also of types no longer in gpu_types.
+        var totalGpus = byType.Values.Sum(t => t.Total);
         return TypedResults.Ok(new ClusterStatusResponse
         {
-            TotalGpus = byType.Values.Sum(t => t.Total),
-            AvailableGpus = byType.Values.Sum(t => t.Available),
-            InUseGpus = byType.Values.Sum(t => t.InUse),
-            QueuedGpus = byType.Values.Sum(t => t.Queued),
+            TotalGpus = totalGpus,
+            AvailableGpus = Math.Max(0, totalGpus - counts.InUseGpus),
+            InUseGpus = counts.InUseGpus,
+            QueuedGpus = counts.QueuedGpus,
             ActiveReservations = counts.Active,
             PreparingReservations = counts.Preparing,
             QueuedReservations = counts.Queued,
@@ -58,18 +62,20 @@ public static class ClusterApi
                    greatest(coalesce(g.total_cluster_gpus, 0) - coalesce(r.in_use, 0), 0)::bigint AS available,
                    coalesce(r.in_use, 0)::bigint AS in_use,
                    coalesce(r.queued, 0)::bigint AS queued,
-                   g.max_per_node
+                   coalesce(g.max_per_node, 0) AS max_per_node
             FROM gpu_types g
             LEFT JOIN (
-                SELECT gpu_type,
-                       sum(gpu_count) FILTER (WHERE status = 'active') AS in_use,
+                SELECT lower(gpu_type) AS gpu_type,
+                       sum(gpu_count) FILTER (WHERE status IN ('active', 'preparing')) AS in_use,
                        sum(gpu_count) FILTER (WHERE status IN ('queued', 'pending')) AS queued
-                FROM reservations WHERE status IN ('active', 'queued', 'pending')
-                GROUP BY gpu_type) r ON r.gpu_type = g.gpu_type
+                FROM reservations WHERE status IN ('active', 'preparing', 'queued', 'pending') AND gpu_type IS NOT NULL
+                GROUP BY lower(gpu_type)) r ON r.gpu_type = lower(g.gpu_type)
             WHERE g.is_active
             ORDER BY g.gpu_type
             """,
             cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.GpuType);
     }
+
+    private sealed record ClusterCounts(long Active, long Preparing, long Queued, long Pending, long InUseGpus, long QueuedGpus);
 }

@@ -5,14 +5,11 @@ using GpuDev.Api.Authentication;
 using GpuDev.Api.Infrastructure;
 using GpuDev.Api.Models;
 using GpuDev.Api.Models.Disks;
-using GpuDev.Database;
 using GpuDev.Database.Queues;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace GpuDev.Api.Apis;
 
@@ -24,17 +21,21 @@ public static class DisksApi
 
     private const string DiskColumns =
         """
-        disk_name, user_id, size_gb, disk_size, created_at, last_used, in_use, reservation_id, is_backing_up, is_deleted,
-        delete_date::timestamp AS delete_date, snapshot_count, operation_id, operation_status, operation_error, last_updated
+        disk_name, user_id, size_gb, disk_size, created_at, last_used, coalesce(in_use, false) AS in_use, reservation_id,
+        coalesce(is_backing_up, false) AS is_backing_up, coalesce(is_deleted, false) AS is_deleted,
+        delete_date::timestamp AS delete_date, coalesce(snapshot_count, 0) AS snapshot_count, operation_id, operation_status, operation_error, last_updated
         """;
 
     public static IEndpointRouteBuilder MapDisksApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/disks").WithTags("Disks").RequireAuthorization(AuthorizationPolicies.ApiKey);
-        api.MapGet("/", ListAsync).WithName("ListDisks").WithSummary("The caller's disks.");
+        api.MapGet("/", ListAsync).WithName("ListDisks").WithSummary("The caller's disks that are not marked for deletion, newest first.");
         api.MapGet("/{disk_name}", GetAsync).WithName("GetDisk").WithSummary("One of the caller's disks, with its latest operation.");
-        api.MapPost("/", CreateAsync).WithName("CreateDisk").WithSummary("Queue the creation of a disk.");
+        api.MapPost("/", CreateAsync).WithName("CreateDisk").WithSummary("Queue the creation of a disk (size optional).");
         api.MapDelete("/{disk_name}", DeleteAsync).WithName("DeleteDisk").WithSummary("Queue the deletion of a disk that is not in use.");
+        api.MapGet("/{disk_name}/operations/{operation_id}", GetOperationAsync).WithName("GetDiskOperation").WithSummary("The state of a create or delete operation.");
+        api.MapGet("/{disk_name}/content", GetContentAsync).WithName("GetDiskContent").WithSummary("The file listing of the disk's latest snapshot.");
+        api.MapPost("/{disk_name}/rename", RenameAsync).WithName("RenameDisk").WithSummary("Rename a disk that is not in use.");
         return app;
     }
 
@@ -42,7 +43,7 @@ public static class DisksApi
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var disks = (await connection.QueryAsync<DiskResponse>(new CommandDefinition(
-            $"SELECT {DiskColumns} FROM disks WHERE user_id = @user ORDER BY disk_name",
+            $"SELECT {DiskColumns} FROM disks WHERE user_id = @user AND NOT coalesce(is_deleted, false) ORDER BY created_at DESC, disk_name",
             new { user = user.Username() },
             cancellationToken: cancellationToken))).ToList();
         return TypedResults.Ok(new DiskListResponse(disks, disks.Count));
@@ -51,20 +52,21 @@ public static class DisksApi
     public static async Task<Results<Ok<DiskResponse>, ProblemHttpResult>> GetAsync(
         [FromRoute(Name = "disk_name")] string diskName, ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        if (!DiskNames.IsValid(diskName))
-        {
-            return Problems.BadRequest(DiskNames.PatternMessage);
-        }
-
         var disk = await FindAsync(dataSource, diskName, user.Username(), cancellationToken);
         return disk is null ? DiskNotFound(diskName) : TypedResults.Ok(disk);
     }
 
     public static async Task<Results<Ok<DiskOperationResponse>, ProblemHttpResult>> CreateAsync(
         CreateDiskRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, IOptions<JobQueueOptions> queueOptions,
-        IOptions<JsonOptions> json, TimeProvider clock, CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (!DiskNames.IsValid(request.DiskName))
+        {
+            return Problems.BadRequest(DiskNames.PatternMessage);
+        }
+
         var username = user.Username();
+        var now = clock.GetUtcNow();
         var message = new DiskOperationMessage
         {
             Action = DiskActions.CreateDisk,
@@ -72,8 +74,8 @@ public static class DisksApi
             DiskName = request.DiskName!,
             UserId = username,
             SizeGb = request.SizeGb,
-            RequestedAt = clock.GetUtcNow(),
-            Metadata = new MessageMetadata { CreatedAt = clock.GetUtcNow(), MaxRetries = queueOptions.Value.MaxRetries },
+            RequestedAt = now,
+            Metadata = new MessageMetadata { CreatedAt = now, MaxRetries = queueOptions.Value.MaxRetries },
         };
 
         // The row (with its operation) and the message commit together; an existing name inserts and sends nothing.
@@ -81,40 +83,37 @@ public static class DisksApi
             $"""
             WITH inserted AS (
                 INSERT INTO disks (disk_name, user_id, size_gb, operation_id, operation_status)
-                VALUES (@diskName, @user, @sizeGb, @operationId, 'pending')
+                VALUES (@diskName, @user, @sizeGb, @operationId::uuid, 'pending')
                 ON CONFLICT (user_id, disk_name) DO NOTHING
                 RETURNING disk_id)
             SELECT {Pgmq.SendCall} FROM inserted
             """,
-            message, json.Value, cancellationToken,
-            new("diskName", message.DiskName), new("user", username), new("sizeGb", request.SizeGb!.Value), new("operationId", message.OperationId));
+            message, cancellationToken,
+            new("diskName", message.DiskName), new("user", username),
+            new("sizeGb", NpgsqlTypes.NpgsqlDbType.Integer) { Value = (object?)request.SizeGb ?? DBNull.Value },
+            new("operationId", message.OperationId));
         if (messageId is null)
         {
-            return Problems.Conflict($"You already have a disk named '{message.DiskName}'. Pick another name, or delete that disk first.");
+            return Problems.Conflict($"Disk '{message.DiskName}' already exists. Pick another name, or delete that disk first.");
         }
 
         return TypedResults.Ok(new DiskOperationResponse(
-            message.OperationId, message.DiskName, "create", "Disk creation request queued successfully", message.RequestedAt));
+            message.OperationId, message.DiskName, "create", "Disk creation request queued successfully", now));
     }
 
     public static async Task<Results<Ok<DiskOperationResponse>, ProblemHttpResult>> DeleteAsync(
         [FromRoute(Name = "disk_name")] string diskName, ClaimsPrincipal user, NpgsqlDataSource dataSource, IOptions<JobQueueOptions> queueOptions,
-        IOptions<JsonOptions> json, TimeProvider clock, CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!DiskNames.IsValid(diskName))
-        {
-            return Problems.BadRequest(DiskNames.PatternMessage);
-        }
-
         var username = user.Username();
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.GetUtcNow();
         var message = new DiskOperationMessage
         {
             Action = DiskActions.DeleteDisk,
             OperationId = Guid.NewGuid().ToString(),
             DiskName = diskName,
             UserId = username,
-            DeleteDate = DateOnly.FromDateTime(now.AddDays(DeleteRetentionDays)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            DeleteDate = now.UtcDateTime.AddDays(DeleteRetentionDays).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             RequestedAt = now,
             Metadata = new MessageMetadata { CreatedAt = now, MaxRetries = queueOptions.Value.MaxRetries },
         };
@@ -123,12 +122,12 @@ public static class DisksApi
         var messageId = await ExecuteWithMessageAsync(dataSource,
             $"""
             WITH target AS (
-                UPDATE disks SET operation_id = @operationId, operation_status = 'pending', operation_error = NULL
+                UPDATE disks SET operation_id = @operationId::uuid, operation_status = 'pending', operation_error = NULL
                 WHERE user_id = @user AND disk_name = @diskName AND NOT coalesce(is_deleted, false) AND NOT coalesce(in_use, false)
                 RETURNING disk_id)
             SELECT {Pgmq.SendCall} FROM target
             """,
-            message, json.Value, cancellationToken,
+            message, cancellationToken,
             new("diskName", diskName), new("user", username), new("operationId", message.OperationId));
         if (messageId is null)
         {
@@ -136,7 +135,7 @@ public static class DisksApi
             return disk switch
             {
                 null => DiskNotFound(diskName),
-                { IsDeleted: true } => Problems.Conflict($"Disk '{diskName}' is already deleted (on {disk.DeleteDate:yyyy-MM-dd})."),
+                { IsDeleted: true } => Problems.Conflict($"Disk '{diskName}' is already marked for deletion (on {disk.DeleteDate:yyyy-MM-dd})."),
                 _ => Problems.Conflict($"Disk '{diskName}' is in use by reservation '{disk.ReservationId}'. Cancel that job (POST /v1/jobs/{disk.ReservationId}/cancel) and retry."),
             };
         }
@@ -146,13 +145,101 @@ public static class DisksApi
             $"Disk deletion request queued successfully. Will be deleted on {message.DeleteDate}", now));
     }
 
+    public static async Task<Results<Ok<DiskOperationStatusResponse>, ProblemHttpResult>> GetOperationAsync(
+        [FromRoute(Name = "disk_name")] string diskName, [FromRoute(Name = "operation_id")] string operationId,
+        ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var operation = await connection.QuerySingleOrDefaultAsync<DiskOperationStatusResponse>(new CommandDefinition(
+            """
+            SELECT @operationId AS operation_id, disk_name, coalesce(operation_status, 'unknown') AS status, operation_error AS error,
+                   is_deleted, to_char(delete_date, 'YYYY-MM-DD') AS delete_date, created_at, last_updated,
+                   coalesce(operation_status IN ('completed', 'failed'), false) AS completed
+            FROM disks WHERE user_id = @user AND disk_name = @diskName AND operation_id::text = @operationId
+            """,
+            new { user = user.Username(), diskName, operationId },
+            cancellationToken: cancellationToken));
+        return operation is null
+            ? Problems.NotFound($"Operation '{operationId}' not found for disk '{diskName}'")
+            : TypedResults.Ok(operation);
+    }
+
+    public static async Task<Results<Ok<DiskContentResponse>, ProblemHttpResult>> GetContentAsync(
+        [FromRoute(Name = "disk_name")] string diskName, ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var disk = await connection.QuerySingleOrDefaultAsync<(bool Found, string? S3Path, DateTime? SnapshotAt, bool IsDeleted)>(new CommandDefinition(
+            "SELECT true, latest_snapshot_content_s3, last_snapshot_at, coalesce(is_deleted, false) FROM disks WHERE user_id = @user AND disk_name = @diskName",
+            new { user = user.Username(), diskName },
+            cancellationToken: cancellationToken));
+        if (!disk.Found)
+        {
+            return DiskNotFound(diskName);
+        }
+
+        if (disk.IsDeleted)
+        {
+            return TypedResults.Problem($"Disk '{diskName}' is marked for deletion", statusCode: StatusCodes.Status410Gone, title: "Gone");
+        }
+
+        // The listing itself lives in S3, which this environment has no access to: say where it is and why it is not shown.
+        return TypedResults.Ok(disk.S3Path is null
+            ? new DiskContentResponse(diskName, null, null, null,
+                "This disk has no snapshot listing yet: one is recorded when a snapshot of the disk is taken.")
+            : new DiskContentResponse(diskName, null, disk.S3Path, disk.SnapshotAt,
+                "The snapshot listing is stored in S3, which this local environment does not read."));
+    }
+
+    public static async Task<Results<Ok<RenameDiskResponse>, ProblemHttpResult>> RenameAsync(
+        [FromRoute(Name = "disk_name")] string diskName, RenameDiskRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource,
+        CancellationToken cancellationToken)
+    {
+        var newName = request.NewName!;
+        if (!DiskNames.IsValid(newName))
+        {
+            return Problems.BadRequest(DiskNames.PatternMessage);
+        }
+
+        var username = user.Username();
+        int renamed;
+        try
+        {
+            await using var command = dataSource.CreateCommand(
+                """
+                UPDATE disks SET disk_name = $1, last_updated = now()
+                WHERE user_id = $2 AND disk_name = $3 AND NOT coalesce(is_deleted, false) AND NOT coalesce(in_use, false)
+                """);
+            command.Parameters.Add(new() { Value = newName });
+            command.Parameters.Add(new() { Value = username });
+            command.Parameters.Add(new() { Value = diskName });
+            renamed = await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return Problems.Conflict($"Disk '{newName}' already exists");
+        }
+
+        if (renamed == 1)
+        {
+            return TypedResults.Ok(new RenameDiskResponse($"Disk renamed from '{diskName}' to '{newName}' (no snapshots found)", diskName, newName, 0));
+        }
+
+        var disk = await FindAsync(dataSource, diskName, username, cancellationToken);
+        return disk switch
+        {
+            null => DiskNotFound(diskName),
+            { IsDeleted: true } => TypedResults.Problem($"Cannot rename disk '{diskName}' - it is marked for deletion", statusCode: StatusCodes.Status410Gone, title: "Gone"),
+            _ => Problems.Conflict($"Cannot rename disk '{diskName}' - it is currently in use by reservation {disk.ReservationId}"),
+        };
+    }
+
     private static async Task<object?> ExecuteWithMessageAsync(
-        NpgsqlDataSource dataSource, string sql, DiskOperationMessage message, JsonOptions json, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+        NpgsqlDataSource dataSource, string sql, DiskOperationMessage message, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.AddRange(parameters);
         command.Parameters.Add(new NpgsqlParameter("queue", QueueNames.DiskOperations));
-        command.Parameters.Add(Pgmq.Message(message, json.SerializerOptions));
+        command.Parameters.AddRange(Pgmq.Message(message));
         return await command.ExecuteScalarAsync(cancellationToken);
     }
 
@@ -165,6 +252,5 @@ public static class DisksApi
             cancellationToken: cancellationToken));
     }
 
-    private static ProblemHttpResult DiskNotFound(string diskName) =>
-        Problems.NotFound($"You have no disk named '{diskName}'. GET /v1/disks lists your disks.");
+    private static ProblemHttpResult DiskNotFound(string diskName) => Problems.NotFound($"Disk '{diskName}' not found");
 }

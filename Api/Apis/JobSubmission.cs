@@ -45,14 +45,18 @@ public static partial class JobSubmission
             return (null, "env_vars.GITHUB_USER and env_vars.POD_NAME must be at most 255 characters.");
         }
 
-        var requestedType = request.GpuType ?? Get(env, GpuTypeVar);
+        // Production lower-cases the type. It requires instance_type and defaults the type to a100; here a request
+        // names a type or an instance type (the CLI always sends both).
+        var requestedType = (request.GpuType ?? Get(env, GpuTypeVar))?.ToLowerInvariant();
         if (requestedType is null && request.InstanceType is null)
         {
-            return (null, "Say which GPU type to reserve: gpu_type (or env_vars.GPU_TYPE, or instance_type). GET /v1/gpu-types lists them.");
+            return (null, "Say which GPU type to reserve: env_vars.GPU_TYPE (or gpu_type, or instance_type). GET /v1/gpu-types lists them.");
         }
 
         // The first match by name, as the table ordered by gpu_type would give it.
-        var type = activeTypes.FirstOrDefault(t => requestedType is null ? t.InstanceType == request.InstanceType : t.GpuType == requestedType);
+        var type = activeTypes.FirstOrDefault(t => requestedType is null
+            ? t.InstanceType == request.InstanceType
+            : string.Equals(t.GpuType, requestedType, StringComparison.OrdinalIgnoreCase));
         if (type is null)
         {
             var asked = requestedType is null ? $"instance_type '{request.InstanceType}'" : $"gpu_type '{requestedType}'";

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using System.Text.Json;
 using Dapper;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Infrastructure;
@@ -8,22 +7,23 @@ using GpuDev.Api.Models.Jobs;
 using GpuDev.Database;
 using GpuDev.Database.Queues;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace GpuDev.Api.Apis;
 
 /// <summary>Jobs (reservations): submit, list, read, and the actions the reservation processor carries out.</summary>
 public static class JobsApi
 {
+    // ssh_command as production's API derives it (only for an active job with a pod), not the stored column.
     private const string JobColumns =
         """
         reservation_id AS job_id, reservation_id, user_id, status, gpu_type, gpu_count, instance_type, duration_hours,
-        created_at, launched_at, expires_at, name, pod_name, node_ip, node_port, ssh_command, jupyter_enabled,
-        jupyter_url, jupyter_token, github_user, disk_name, failure_reason, current_detailed_status
+        created_at, launched_at, expires_at, name, pod_name, node_ip, node_port,
+        CASE WHEN pod_name IS NOT NULL AND status = 'active' THEN 'ssh ' || pod_name END AS ssh_command,
+        coalesce(jupyter_enabled, false) AS jupyter_enabled, jupyter_url, jupyter_token, github_user, disk_name, failure_reason,
+        current_detailed_status
         """;
 
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
@@ -42,7 +42,7 @@ public static class JobsApi
 
     public static async Task<Results<Ok<SubmitJobResponse>, ProblemHttpResult>> SubmitAsync(
         SubmitJobRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, GpuTypeCatalog catalog, IOptions<JobQueueOptions> queueOptions,
-        IOptions<JsonOptions> json, TimeProvider clock, CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var (job, error) = JobSubmission.Resolve(await catalog.ActiveTypesAsync(cancellationToken), request);
         if (job is null)
@@ -56,7 +56,7 @@ public static class JobsApi
         for (var attempt = 1; job is not null; attempt++)
         {
             var (typeCurrent, messageId) = await InsertAndSendAsync(dataSource, request, job, user.Username(), queueOptions.Value,
-                json.Value.SerializerOptions, clock.GetUtcNow().UtcDateTime, cancellationToken);
+                clock.GetUtcNow(), cancellationToken);
             if (typeCurrent)
             {
                 return messageId is null
@@ -83,7 +83,7 @@ public static class JobsApi
     /// </summary>
     private static async Task<(bool TypeCurrent, long? MessageId)> InsertAndSendAsync(
         NpgsqlDataSource dataSource, SubmitJobRequest request, ResolvedJob job, string username, JobQueueOptions queueOptions,
-        JsonSerializerOptions jsonOptions, DateTime submittedAt, CancellationToken cancellationToken)
+        DateTimeOffset submittedAt, CancellationToken cancellationToken)
     {
         var message = new CreateReservationMessage
         {
@@ -93,9 +93,9 @@ public static class JobsApi
             Username = username,
             GpuType = job.GpuType,
             GpuCount = job.GpuCount,
-            InstanceType = job.InstanceType,
+            InstanceType = request.InstanceType ?? job.InstanceType,
             Dockerimage = request.Image,
-            DurationHours = request.DurationHours!.Value,
+            DurationHours = request.DurationHours,
             DiskName = request.DiskName,
             DiskSizeGb = request.DiskSizeGb,
             EnvVars = request.EnvVars ?? [],
@@ -128,12 +128,12 @@ public static class JobsApi
         {
             new("id", job.JobId), new("user", username), new("status", ReservationStatuses.Queued),
             new("gpuType", job.GpuType), new("gpuCount", job.GpuCount), new("instanceType", job.InstanceType), new("maxGpus", job.Type.MaxGpus),
-            new("duration", request.DurationHours!.Value), new("submittedAt", submittedAt),
+            new("duration", (double)request.DurationHours), new("submittedAt", submittedAt),
             new("name", (object?)request.Name ?? DBNull.Value), new("githubUser", (object?)job.GithubUser ?? DBNull.Value),
             new("podName", (object?)job.PodName ?? DBNull.Value), new("jupyter", job.JupyterEnabled),
             new("diskName", (object?)request.DiskName ?? DBNull.Value), new("queue", QueueNames.GpuReservations),
-            Pgmq.Message(message, jsonOptions),
         });
+        command.Parameters.AddRange(Pgmq.Message(message));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return (reader.GetBoolean(0), await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetInt64(1));
@@ -142,7 +142,7 @@ public static class JobsApi
     public static async Task<Results<Ok<JobListResponse>, ProblemHttpResult>> ListAsync(
         ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken cancellationToken,
         string? status = null,
-        [Range(1, 100)] int limit = 50,
+        [Range(1, 500)] int limit = 50,
         [Range(0, int.MaxValue)] int offset = 0)
     {
         string[]? statuses = null;
@@ -170,60 +170,65 @@ public static class JobsApi
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetAsync(
         [FromRoute(Name = "job_id")] string jobId, ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        var job = await FindAsync(dataSource, jobId, user.Username(), cancellationToken);
-        return job is null ? JobNotFound(jobId) : TypedResults.Ok(job);
+        var (found, problem) = await JobLookup.ResolveAsync(dataSource, jobId, user.Username(), JobLookup.ViewDenied, cancellationToken);
+        if (found is null)
+        {
+            return problem!;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var job = await connection.QuerySingleOrDefaultAsync<JobResponse>(new CommandDefinition(
+            $"SELECT {JobColumns} FROM reservations WHERE reservation_id = @id",
+            new { id = found.ReservationId },
+            cancellationToken: cancellationToken));
+        return job is null ? JobLookup.NotFound(jobId) : TypedResults.Ok(job);
     }
 
     public static Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> CancelAsync(
         [FromRoute(Name = "job_id")] string jobId, ClaimsPrincipal user, JobActionSender sender, CancellationToken cancellationToken) =>
-        sender.SendAsync(jobId, user.Username(), "cancel", ReservationStatuses.Live, "Cancellation request submitted", cancellationToken);
+        sender.SendAsync(jobId, user.Username(), ReservationActions.Cancel, ReservationStatuses.Live, JobLookup.CancelDenied,
+            "Cancellation request submitted", cancellationToken);
 
     public static Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> ExtendAsync(
         [FromRoute(Name = "job_id")] string jobId, ExtendJobRequest request, ClaimsPrincipal user, JobActionSender sender, CancellationToken cancellationToken) =>
-        sender.SendAsync(jobId, user.Username(), "extend", [ReservationStatuses.Queued, ReservationStatuses.Active],
+        sender.SendAsync(jobId, user.Username(), ReservationActions.Extend, [ReservationStatuses.Queued, ReservationStatuses.Active], JobLookup.ExtendDenied,
             $"Extension request submitted for {request.ExtensionHours} hours", cancellationToken, extensionHours: request.ExtensionHours);
 
     public static Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> EnableJupyterAsync(
         [FromRoute(Name = "job_id")] string jobId, ClaimsPrincipal user, JobActionSender sender, CancellationToken cancellationToken) =>
-        sender.SendAsync(jobId, user.Username(), "enable_jupyter", ReservationStatuses.Live, "Jupyter enable request submitted", cancellationToken);
+        sender.SendAsync(jobId, user.Username(), ReservationActions.EnableJupyter, ReservationStatuses.Live, JobLookup.ModifyDenied,
+            "Jupyter enable request submitted", cancellationToken);
 
     public static Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> DisableJupyterAsync(
         [FromRoute(Name = "job_id")] string jobId, ClaimsPrincipal user, JobActionSender sender, CancellationToken cancellationToken) =>
-        sender.SendAsync(jobId, user.Username(), "disable_jupyter", ReservationStatuses.Live, "Jupyter disable request submitted", cancellationToken);
+        sender.SendAsync(jobId, user.Username(), ReservationActions.DisableJupyter, ReservationStatuses.Live, JobLookup.ModifyDenied,
+            "Jupyter disable request submitted", cancellationToken);
 
     public static Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> AddUserAsync(
         [FromRoute(Name = "job_id")] string jobId, AddJobUserRequest request, ClaimsPrincipal user, JobActionSender sender, CancellationToken cancellationToken) =>
-        sender.SendAsync(jobId, user.Username(), "add_user", ReservationStatuses.Live,
+        sender.SendAsync(jobId, user.Username(), ReservationActions.AddUser, ReservationStatuses.Live, JobLookup.ModifyDenied,
             $"Add user request submitted for GitHub user '{request.GithubUsername}'", cancellationToken, githubUsername: request.GithubUsername);
-
-    public static async Task<JobResponse?> FindAsync(NpgsqlDataSource dataSource, string jobId, string username, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<JobResponse>(new CommandDefinition(
-            $"SELECT {JobColumns} FROM reservations WHERE reservation_id = @jobId AND user_id = @username",
-            new { jobId, username },
-            cancellationToken: cancellationToken));
-    }
-
-    // Another user's job answers exactly like a missing one, so job ids cannot be probed.
-    public static ProblemHttpResult JobNotFound(string jobId) =>
-        Problems.NotFound($"You have no job with id '{Shorten(jobId)}'. GET /v1/jobs lists your jobs.");
-
-    private static string Shorten(string value) => value.Length <= 80 ? value : value[..80] + "…";
 }
 
 /// <summary>Sends an action on one of the caller's jobs to <c>gpu_reservations</c> if the job's status allows it.</summary>
-public sealed class JobActionSender(NpgsqlDataSource dataSource, IOptions<JobQueueOptions> queueOptions, IOptions<JsonOptions> json, TimeProvider clock)
+public sealed class JobActionSender(NpgsqlDataSource dataSource, IOptions<JobQueueOptions> queueOptions, TimeProvider clock)
 {
     public async Task<Results<Ok<JobActionResponse>, ProblemHttpResult>> SendAsync(
-        string jobId, string username, string action, IReadOnlyList<string> allowedStatuses, string text, CancellationToken cancellationToken,
-        double? extensionHours = null, string? githubUsername = null)
+        string jobId, string username, string action, IReadOnlyList<string> allowedStatuses, string deniedDetail, string text,
+        CancellationToken cancellationToken, int? extensionHours = null, string? githubUsername = null)
     {
+        var (found, problem) = await JobLookup.ResolveAsync(dataSource, jobId, username, deniedDetail, cancellationToken);
+        if (found is null)
+        {
+            return problem!;
+        }
+
+        var id = found.ReservationId;
         var message = new ReservationActionMessage
         {
             Action = action,
-            JobId = jobId,
-            ReservationId = jobId,
+            JobId = id,
+            ReservationId = id,
             UserId = username,
             Username = username,
             ExtensionHours = extensionHours,
@@ -232,23 +237,23 @@ public sealed class JobActionSender(NpgsqlDataSource dataSource, IOptions<JobQue
             Metadata = new MessageMetadata { CreatedAt = clock.GetUtcNow(), MaxRetries = queueOptions.Value.MaxRetries },
         };
 
-        // The ownership and status check and the send are one statement, so no status change slips between them.
+        // The status check and the send are one statement, so no status change slips between them.
         await using var command = dataSource.CreateCommand(
             $"SELECT {Pgmq.SendCall} FROM reservations WHERE reservation_id = @jobId AND user_id = @username AND status = ANY(@allowed)");
         command.Parameters.AddRange(new NpgsqlParameter[]
         {
-            new("jobId", jobId), new("username", username), new("allowed", allowedStatuses.ToArray()),
-            new("queue", QueueNames.GpuReservations), Pgmq.Message(message, json.Value.SerializerOptions),
+            new("jobId", id), new("username", username), new("allowed", allowedStatuses.ToArray()), new("queue", QueueNames.GpuReservations),
         });
+        command.Parameters.AddRange(Pgmq.Message(message));
         if (await command.ExecuteScalarAsync(cancellationToken) is long messageId)
         {
-            return TypedResults.Ok(new JobActionResponse(jobId, action, "requested", $"{text} (message ID: {messageId})"));
+            return TypedResults.Ok(new JobActionResponse(id, action, "requested", $"{text} (message ID: {messageId})"));
         }
 
         // Nothing sent: say why, from the row as it is now.
-        var job = await JobsApi.FindAsync(dataSource, jobId, username, cancellationToken);
-        return job is null
-            ? JobsApi.JobNotFound(jobId)
-            : Problems.Conflict($"Job '{jobId}' is {job.Status}; '{action}' applies only to jobs that are {string.Join(" or ", allowedStatuses)}.");
+        var (current, _) = await JobLookup.ResolveAsync(dataSource, id, username, deniedDetail, cancellationToken);
+        return current is null
+            ? JobLookup.NotFound(jobId)
+            : Problems.Conflict($"Job '{id}' is {current.Status}; '{action}' applies only to jobs that are {string.Join(" or ", allowedStatuses)}.");
     }
 }

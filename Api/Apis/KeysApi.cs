@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Dapper;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Models.Keys;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,7 +12,7 @@ public static class KeysApi
     public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/keys").WithTags("API keys").RequireAuthorization(AuthorizationPolicies.ApiKey);
-        api.MapPost("/rotate", RotateAsync).WithName("RotateApiKey").WithSummary("Exchange the calling key for a new one with a fresh TTL; the old key is revoked.");
+        api.MapPost("/rotate", RotateAsync).WithName("RotateApiKey").WithSummary("A new key with a fresh TTL; as in production, the calling key stays valid until it expires.");
         return app;
     }
 
@@ -23,10 +22,7 @@ public static class KeysApi
         var ttlHours = keyOptions.Value.DefaultTtlHours;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE api_keys SET is_active = false WHERE key_id = @keyId",
-            new { keyId = user.ApiKeyId() }, transaction, cancellationToken: cancellationToken));
-        var issued = await ApiKeyStore.IssueAsync(connection, transaction, user.ApiUserId(), ttlHours, "rotated", cancellationToken);
+        var issued = await ApiKeyStore.IssueAsync(connection, transaction, user.ApiUserId(), ttlHours, "Manually rotated key", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(new ApiKeyResponse(issued.ApiKey, issued.KeyPrefix, user.ApiUserId(), user.Username(), issued.ExpiresAt, ttlHours));
     }

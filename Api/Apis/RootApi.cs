@@ -22,8 +22,16 @@ public static class RootApi
         "/health",
         new Dictionary<string, string>
         {
+            ["aws_login"] = "/v1/auth/aws-login",
+            ["description"] = "Exchange AWS credentials (locally: any well-formed ones, with LOCAL_DEV_USER set) for an API key",
+        },
+        new Dictionary<string, string>
+        {
             ["jobs"] = "/v1/jobs",
             ["disks"] = "/v1/disks",
+            ["disk_operations"] = "/v1/disks/{disk_name}/operations/{operation_id}",
+            ["disk_content"] = "/v1/disks/{disk_name}/content",
+            ["disk_rename"] = "/v1/disks/{disk_name}/rename",
             ["gpu_types"] = "/v1/gpu-types",
             ["gpu_availability"] = "/v1/gpu/availability",
             ["cluster_status"] = "/v1/cluster/status",

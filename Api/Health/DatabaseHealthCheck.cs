@@ -16,7 +16,8 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCh
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy($"PostgreSQL does not answer: {ex.Message}");
+            // The exception goes to the health-check log, never into the response.
+            return HealthCheckResult.Unhealthy("PostgreSQL does not answer.", ex);
         }
     }
 }

@@ -1,43 +1,41 @@
 using System.Text.Json;
+using GpuDev.Database.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace GpuDev.Api.Health;
 
 /// <summary>
-/// Writes <c>/health</c> in production's shape (status, database, queue, timestamp) plus every check,
-/// so the production CLI and a human both read it.
+/// Writes <c>/health</c> with production's body (status, database, queue, timestamp) and nothing else, so no
+/// internal text reaches a caller. The status code stays ASP.NET's (503 when unhealthy), which is what
+/// Aspire's and Kubernetes' probes read; production answers 200 either way.
 /// </summary>
 public static class HealthReportWriter
 {
     public const string DatabaseCheck = "database";
-    public const string QueueCheckPrefix = "queue:";
+    public const string QueueCheck = "queue";
+    public const string MissingQueues = "missing_queues";
 
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
-        var queues = report.Entries.Where(e => e.Key.StartsWith(QueueCheckPrefix, StringComparison.Ordinal)).ToList();
-        var queueStatus = queues.Count > 0 && queues.All(e => e.Value.Status == HealthStatus.Healthy) ? "healthy" : "unhealthy";
-        var body = new
+        var database = Status(report, DatabaseCheck) == HealthStatus.Healthy ? "healthy" : "unhealthy";
+        var queue = report.Entries.TryGetValue(QueueCheck, out var entry) switch
         {
-            status = report.Status == HealthStatus.Healthy ? "healthy" : "unhealthy",
-            database = report.Entries.TryGetValue(DatabaseCheck, out var db) && db.Status == HealthStatus.Healthy ? "healthy" : "unhealthy",
-            queue = queueStatus,
-            timestamp = DateTimeOffset.UtcNow,
-            checks = report.Entries.ToDictionary(
-                e => e.Key,
-                e => new
-                {
-                    status = e.Value.Status.ToString().ToLowerInvariant(),
-                    description = e.Value.Description,
-                    data = e.Value.Data.Count > 0 ? e.Value.Data : null,
-                }),
+            true when entry.Status == HealthStatus.Healthy => "healthy",
+            true when entry.Data.ContainsKey(MissingQueues) => "missing",
+            _ => "unknown",
+        };
+        var body = new Dictionary<string, string>
+        {
+            ["status"] = report.Status == HealthStatus.Healthy ? "healthy" : "unhealthy",
+            ["database"] = database,
+            ["queue"] = queue,
+            ["timestamp"] = PythonTimestamp.Pydantic(DateTimeOffset.UtcNow),
         };
 
-        context.Response.ContentType = "application/json; charset=utf-8";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonOptions));
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
+    private static HealthStatus? Status(HealthReport report, string check) =>
+        report.Entries.TryGetValue(check, out var entry) ? entry.Status : null;
 }

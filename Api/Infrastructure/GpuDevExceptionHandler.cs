@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 
@@ -9,13 +10,21 @@ namespace GpuDev.Api.Infrastructure;
 /// PostgreSQL refuses to store) becomes a 4xx naming the cause; anything else a 500 without internals.
 /// Never a stack trace.
 /// </summary>
-public sealed class GpuDevExceptionHandler(IProblemDetailsService problems, ILogger<GpuDevExceptionHandler> logger) : IExceptionHandler
+public sealed partial class GpuDevExceptionHandler(IProblemDetailsService problems, ILogger<GpuDevExceptionHandler> logger) : IExceptionHandler
 {
-    // The serializer names CLR types ("System.Nullable`1[System.Int32]"); a caller needs the field and the fix.
+    // Exception messages name CLR types and framework internals; a caller gets the field (or parameter) and the fix.
     private static string Describe(JsonException json) =>
-        json.Message.Contains("could not be converted", StringComparison.Ordinal) && json.Path is not null
-            ? $"the value at {json.Path} has the wrong type or is out of range (numbers must be JSON numbers within the documented limits, text must be JSON strings)."
-            : json.Message;
+        json.Path is { Length: > 1 } path
+            ? $"the value at {path} is not valid JSON of the documented type (numbers must be JSON numbers within the documented limits, whole numbers where the field is an integer; text must be JSON strings)."
+            : "the body is not a valid JSON object.";
+
+    private static string Describe(BadHttpRequestException bad) =>
+        ParameterName().Match(bad.Message) is { Success: true } match
+            ? $"The parameter '{match.Groups["name"].Value}' has an invalid value. Check it against /openapi/v1.json."
+            : "The request could not be read. Check it against /openapi/v1.json.";
+
+    [GeneratedRegex("parameter \"(?:[^\" ]+ )?(?<name>[A-Za-z_][A-Za-z0-9_]*)\"")]
+    private static partial Regex ParameterName();
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -23,10 +32,10 @@ public sealed class GpuDevExceptionHandler(IProblemDetailsService problems, ILog
         {
             BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "Invalid JSON body",
                 $"The request body could not be read as this endpoint's JSON: {Describe(json)} Send a JSON object with the documented fields and types (see /openapi/v1.json)."),
-            BadHttpRequestException bad => (bad.StatusCode, "Invalid request", $"{bad.Message} Check the request against /openapi/v1.json."),
+            BadHttpRequestException bad => (bad.StatusCode, "Invalid request", Describe(bad)),
             // Class 22 is "data exception": a value PostgreSQL cannot store (NUL characters, out-of-range numbers...).
-            PostgresException { SqlState: var state } pg when state.StartsWith("22", StringComparison.Ordinal) => (StatusCodes.Status400BadRequest, "Invalid value",
-                $"A value in the request cannot be stored: {pg.MessageText}. Remove control characters such as \\u0000 and keep values within the documented limits."),
+            PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) => (StatusCodes.Status400BadRequest, "Invalid value",
+                "A value in the request cannot be stored. Remove control characters such as \\u0000 and keep values within the documented limits."),
             _ => (StatusCodes.Status500InternalServerError, "Internal server error",
                 $"The request failed on the server and nothing it describes should be assumed done. Retry; if it fails again, look up trace {System.Diagnostics.Activity.Current?.TraceId} in the dashboard."),
         };

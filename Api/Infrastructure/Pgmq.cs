@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Dapper;
+using GpuDev.Database.Queues;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,14 +9,20 @@ namespace GpuDev.Api.Infrastructure;
 public static class Pgmq
 {
     /// <summary>
-    /// The <c>pgmq.send</c> call to embed in a statement (parameters <c>@queue</c> and <c>@message</c>).
-    /// The delay is explicit so the call resolves to one overload in every PGMQ 1.x.
+    /// The <c>pgmq.send</c> call to embed in a statement (parameters <c>@queue</c>, <c>@message</c> and
+    /// <c>@headers</c>). The delay is explicit so the call resolves to one overload in every PGMQ 1.5+.
     /// </summary>
-    public const string SendCall = "pgmq.send(@queue::text, @message, 0)";
+    public const string SendCall = "pgmq.send(@queue::text, @message, @headers, 0)";
 
-    /// <summary>The message as a jsonb parameter.</summary>
-    public static NpgsqlParameter Message(object message, JsonSerializerOptions options) =>
-        new("message", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(message, message.GetType(), options) };
+    /// <summary>
+    /// The message as a jsonb parameter, in the queue contract's JSON, and its headers: the W3C trace context
+    /// of the current request, so the consumer continues its trace.
+    /// </summary>
+    public static NpgsqlParameter[] Message<TMessage>(TMessage message) =>
+    [
+        new("message", NpgsqlDbType.Jsonb) { Value = QueueMessageJson.Serialize(message) },
+        new("headers", NpgsqlDbType.Jsonb) { Value = TraceContextHeaders.ToJson(TraceContextHeaders.FromCurrentActivity()) },
+    ];
 
     public static async Task<IReadOnlyList<QueueMetrics>> MetricsAsync(NpgsqlDataSource dataSource, IEnumerable<string> queues, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using GpuDev.Database.Json;
 
 namespace GpuDev.Database.Queues;
 
@@ -17,7 +18,10 @@ public sealed record DiskOperationMessage
     [JsonPropertyName("disk_name")]
     public required string DiskName { get; init; }
 
-    /// <summary>Only on <c>create_disk</c>; null when the user named no size.</summary>
+    /// <summary>
+    /// Only on <c>create_disk</c>, where it is always present: null when the user named no size (the processor
+    /// then uses its default). <see cref="QueueMessageJson.Options"/> leaves it out of <c>delete_disk</c>.
+    /// </summary>
     [JsonPropertyName("size_gb")]
     public int? SizeGb { get; init; }
 
@@ -27,6 +31,7 @@ public sealed record DiskOperationMessage
     public string? DeleteDate { get; init; }
 
     [JsonPropertyName("requested_at")]
+    [JsonConverter(typeof(IsoFormatTimestampConverter))]
     public required DateTimeOffset RequestedAt { get; init; }
 
     [JsonPropertyName("_metadata")]

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using GpuDev.Database.Json;
 
 namespace GpuDev.Database.Queues;
 
@@ -12,6 +13,7 @@ public sealed record MessageMetadata
     public int RetryCount { get; init; }
 
     [JsonPropertyName("created_at")]
+    [JsonConverter(typeof(IsoFormatTimestampConverter))]
     public required DateTimeOffset CreatedAt { get; init; }
 
     [JsonPropertyName("max_retries")]

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using GpuDev.Database.Json;
 
 namespace GpuDev.Database.Queues;
 
@@ -52,8 +53,9 @@ public sealed record CreateReservationMessage
     [JsonPropertyName("instance_type")]
     public string? InstanceType { get; init; }
 
+    /// <summary>Whole hours: production's request model declares an int.</summary>
     [JsonPropertyName("duration_hours")]
-    public required double DurationHours { get; init; }
+    public required int DurationHours { get; init; }
 
     [JsonPropertyName("disk_name")]
     public string? DiskName { get; init; }
@@ -61,6 +63,7 @@ public sealed record CreateReservationMessage
     [JsonPropertyName("disk_size_gb")]
     public int? DiskSizeGb { get; init; }
 
+    /// <summary>The request's env_vars as sent (an empty object when the request had none).</summary>
     [JsonPropertyName("env_vars")]
     public IReadOnlyDictionary<string, string>? EnvVars { get; init; }
 
@@ -68,9 +71,11 @@ public sealed record CreateReservationMessage
     public string? Command { get; init; }
 
     [JsonPropertyName("submitted_at")]
+    [JsonConverter(typeof(IsoFormatTimestampConverter))]
     public required DateTimeOffset SubmittedAt { get; init; }
 
     [JsonPropertyName("created_at")]
+    [JsonConverter(typeof(IsoFormatTimestampConverter))]
     public required DateTimeOffset CreatedAt { get; init; }
 
     [JsonPropertyName("status")]
@@ -101,10 +106,10 @@ public sealed record ReservationActionMessage
     [JsonPropertyName("username")]
     public required string Username { get; init; }
 
-    /// <summary>Only on <c>extend</c>.</summary>
+    /// <summary>Only on <c>extend</c>; whole hours (production's request model declares an int).</summary>
     [JsonPropertyName("extension_hours")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public double? ExtensionHours { get; init; }
+    public int? ExtensionHours { get; init; }
 
     /// <summary>Only on <c>add_user</c>.</summary>
     [JsonPropertyName("github_username")]
@@ -112,6 +117,7 @@ public sealed record ReservationActionMessage
     public string? GithubUsername { get; init; }
 
     [JsonPropertyName("requested_at")]
+    [JsonConverter(typeof(IsoFormatTimestampConverter))]
     public required DateTimeOffset RequestedAt { get; init; }
 
     [JsonPropertyName("_metadata")]

@@ -30,7 +30,7 @@ public sealed class DiskTests(GpuDevEnvironmentFixture fixture) : ApiTestBase(fi
         }
 
         var message = Assert.Single(await QueueMessagesAsync("disk_operations", "operation_id", operationId));
-        Assert.Equal("create", message.GetProperty("action").GetString());
+        Assert.Equal("create_disk", message.GetProperty("action").GetString());
         Assert.Equal(username, message.GetProperty("user_id").GetString());
         Assert.Equal(50, message.GetProperty("size_gb").GetInt32());
 
@@ -65,7 +65,7 @@ public sealed class DiskTests(GpuDevEnvironmentFixture fixture) : ApiTestBase(fi
         var disk = await JsonAsync(await client.GetAsync("/v1/disks/old"));
         Assert.Equal(operationId, disk.GetProperty("operation_id").GetString());
         var message = Assert.Single(await QueueMessagesAsync("disk_operations", "operation_id", operationId));
-        Assert.Equal("delete", message.GetProperty("action").GetString());
+        Assert.Equal("delete_disk", message.GetProperty("action").GetString());
         Assert.Equal(username, message.GetProperty("user_id").GetString());
     }
 

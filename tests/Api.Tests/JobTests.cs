@@ -60,8 +60,8 @@ public sealed class JobTests(GpuDevEnvironmentFixture fixture) : ApiTestBase(fix
         Assert.Equal("x", message.GetProperty("env_vars").GetProperty("WANDB").GetString());
         Assert.Equal("python train.py", message.GetProperty("command").GetString());
         Assert.Equal("queued", message.GetProperty("status").GetString());
-        Assert.Equal(0, message.GetProperty("retry_count").GetInt32());
-        Assert.Equal(3, message.GetProperty("max_retries").GetInt32());
+        Assert.Equal(0, message.GetProperty("_metadata").GetProperty("retry_count").GetInt32());
+        Assert.Equal(3, message.GetProperty("_metadata").GetProperty("max_retries").GetInt32());
         Assert.True(message.TryGetProperty("submitted_at", out _));
     }
 
@@ -188,15 +188,15 @@ public sealed class JobTests(GpuDevEnvironmentFixture fixture) : ApiTestBase(fix
     }
 
     [Fact]
-    public async Task Another_users_job_is_invisible()
+    public async Task Another_users_job_is_forbidden_as_in_production_and_absent_from_the_list()
     {
         var (_, _, owner, _) = await NewUserAsync("owner");
         var jobId = await SubmitAsync(owner, GpuJob());
         var (_, _, stranger, _) = await NewUserAsync("stranger");
 
-        await AssertProblemAsync(await stranger.GetAsync($"/v1/jobs/{jobId}"), HttpStatusCode.NotFound);
-        await AssertProblemAsync(await stranger.PostAsync($"/v1/jobs/{jobId}/cancel", null), HttpStatusCode.NotFound);
-        await AssertProblemAsync(await stranger.PostAsJsonAsync($"/v1/jobs/{jobId}/extend", new { extension_hours = 1 }), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await stranger.GetAsync($"/v1/jobs/{jobId}"), HttpStatusCode.Forbidden);
+        await AssertProblemAsync(await stranger.PostAsync($"/v1/jobs/{jobId}/cancel", null), HttpStatusCode.Forbidden);
+        await AssertProblemAsync(await stranger.PostAsJsonAsync($"/v1/jobs/{jobId}/extend", new { extension_hours = 1 }), HttpStatusCode.Forbidden);
         Assert.Equal(0, (await JsonAsync(await stranger.GetAsync("/v1/jobs"))).GetProperty("total").GetInt64());
         Assert.Single(await QueueMessagesAsync("gpu_reservations", "job_id", jobId));
     }

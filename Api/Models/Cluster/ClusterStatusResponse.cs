@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using GpuDev.Database.Json;
+
 namespace GpuDev.Api.Models.Cluster;
 
 public sealed record ClusterStatusResponse
@@ -11,5 +14,6 @@ public sealed record ClusterStatusResponse
     public long QueuedReservations { get; init; }
     public long PendingReservations { get; init; }
     public required IReadOnlyDictionary<string, GpuAvailability> ByGpuType { get; init; }
+    [JsonConverter(typeof(PydanticDateTimeConverter))]
     public DateTime Timestamp { get; init; }
 }

@@ -9,12 +9,12 @@ public sealed record DiskResponse
     public string? DiskSize { get; init; }
     public DateTime? CreatedAt { get; init; }
     public DateTime? LastUsed { get; init; }
-    public bool? InUse { get; init; }
+    public bool InUse { get; init; }
     public string? ReservationId { get; init; }
-    public bool? IsBackingUp { get; init; }
-    public bool? IsDeleted { get; init; }
+    public bool IsBackingUp { get; init; }
+    public bool IsDeleted { get; init; }
     public DateTime? DeleteDate { get; init; }
-    public int? SnapshotCount { get; init; }
+    public int SnapshotCount { get; init; }
     public Guid? OperationId { get; init; }
     public string? OperationStatus { get; init; }
     public string? OperationError { get; init; }

@@ -4,7 +4,7 @@ namespace GpuDev.Api.Models.Jobs;
 
 public sealed record ExtendJobRequest
 {
-    [Required(ErrorMessage = "extension_hours is required: how many hours to add, 1 to 72.")]
+    [Required(ErrorMessage = "extension_hours is required: how many whole hours to add, 1 to 72.")]
     [Range(1, 72, ErrorMessage = "extension_hours must be between 1 and 72 hours.")]
-    public double? ExtensionHours { get; init; }
+    public int? ExtensionHours { get; init; }
 }

@@ -8,7 +8,7 @@ namespace GpuDev.Api.Models.Jobs;
 /// </summary>
 public sealed record SubmitJobRequest
 {
-    [Required(ErrorMessage = "image is required: the container image to run, e.g. pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime.")]
+    /// <summary>Optional, as in production: without one the processor runs its default image.</summary>
     [StringLength(1024, MinimumLength = 1, ErrorMessage = "image must be 1 to 1024 characters.")]
     [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._/:@-]*$", ErrorMessage = "image must be a container image reference such as registry/name:tag or name@sha256:digest (letters, digits, '.', '_', '/', ':', '@', '-').")]
     public string? Image { get; init; }
@@ -16,9 +16,9 @@ public sealed record SubmitJobRequest
     [StringLength(100, ErrorMessage = "instance_type must be at most 100 characters (e.g. p5.48xlarge).")]
     public string? InstanceType { get; init; }
 
-    [Required(ErrorMessage = "duration_hours is required: how long to keep the reservation, 1 to 72 hours.")]
-    [Range(1, 72, ErrorMessage = "duration_hours must be between 1 and 72 hours.")]
-    public double? DurationHours { get; init; }
+    /// <summary>Whole hours, 1 by default (production's int field and default).</summary>
+    [Range(1, 72, ErrorMessage = "duration_hours must be a whole number of hours between 1 and 72.")]
+    public int DurationHours { get; init; } = 1;
 
     [RegularExpression(DiskNames.Pattern, ErrorMessage = DiskNames.PatternMessage)]
     public string? DiskName { get; init; }

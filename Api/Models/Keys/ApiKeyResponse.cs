@@ -1,4 +1,10 @@
+using System.Text.Json.Serialization;
+using GpuDev.Database.Json;
+
 namespace GpuDev.Api.Models.Keys;
 
-/// <summary>Production's login (and rotate) response: the only time the key itself is shown.</summary>
-public sealed record ApiKeyResponse(string ApiKey, string KeyPrefix, int UserId, string Username, DateTime ExpiresAt, int TtlHours);
+/// <summary>Production's rotate (and the admin key) response: the only time the key itself is shown.</summary>
+public sealed record ApiKeyResponse(
+    string ApiKey, string KeyPrefix, int UserId, string Username,
+    [property: JsonConverter(typeof(PydanticDateTimeConverter))] DateTime ExpiresAt,
+    int TtlHours);
