@@ -61,7 +61,7 @@ public static class PgmqInstaller
             {
                 // A schema pgmq without the extension: this database got the compatible SQL before the
                 // server had PGMQ. CREATE EXTENSION would fail on its objects, so convert it instead.
-                var source = await ConvertToExtensionAsync(connection, transaction, logger, cancellationToken);
+                var source = await ConvertToExtensionAsync(connection, transaction, allowCompatibility, logger, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return source;
             }
@@ -84,7 +84,7 @@ public static class PgmqInstaller
 
     // All or nothing (a savepoint): when anything outside PGMQ depends on the compatible install (a view
     // on a queue table, a table of its own in schema pgmq), nothing changes and the compatible SQL stays.
-    private static async Task<PgmqSource> ConvertToExtensionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ILogger? logger, CancellationToken cancellationToken)
+    private static async Task<PgmqSource> ConvertToExtensionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool allowCompatibility, ILogger? logger, CancellationToken cancellationToken)
     {
         await transaction.SaveAsync("pgmq_convert", cancellationToken);
         try
@@ -96,10 +96,18 @@ public static class PgmqInstaller
         catch (PostgresException error)
         {
             await transaction.RollbackAsync("pgmq_convert", cancellationToken);
+            var reason = error.MessageText;
+            if (!allowCompatibility)
+            {
+                throw new InvalidOperationException(
+                    $"Schema pgmq holds the project's PGMQ-compatible SQL and could not be converted to the server's pgmq extension ({reason}). Remove what depends on schema pgmq and start again; nothing was changed.",
+                    error);
+            }
+
             await ExecuteAsync(connection, CompatibilityScript, cancellationToken);
             logger?.LogWarning(
-                "PGMQ: the server has the pgmq extension, but this database keeps the project's PGMQ-compatible SQL: converting it failed ({Error}). Remove what depends on schema pgmq, then restart to convert; nothing was changed",
-                error.MessageText);
+                "PGMQ: the server has the pgmq extension, but this database keeps the project's PGMQ-compatible SQL: converting it failed ({Reason}). Remove what depends on schema pgmq, then restart to convert; nothing was changed",
+                reason);
             return PgmqSource.CompatibilityKept;
         }
     }
@@ -118,6 +126,7 @@ public static class PgmqInstaller
             copied text[] := ARRAY[]::text[];
             sequence_state record;
             item text;
+            detail text;
         BEGIN
             EXECUTE format('ALTER SCHEMA pgmq RENAME TO %I', old_schema);
             CREATE EXTENSION pgmq;
@@ -170,6 +179,12 @@ public static class PgmqInstaller
                 EXECUTE 'DROP TYPE ' || item;
             END LOOP;
             EXECUTE format('DROP SCHEMA %I', old_schema);
+        EXCEPTION WHEN OTHERS THEN
+            -- The detail names the dependent object; the client may not be shown details, so fold it
+            -- into the message, under the schema's real name.
+            GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+            RAISE EXCEPTION '%', replace(SQLERRM || coalesce(' (' || nullif(detail, '') || ')', ''), old_schema || '.', 'pgmq.')
+                USING ERRCODE = SQLSTATE;
         END
         $convert$
         """;

@@ -79,10 +79,27 @@ public sealed class ExtensionConversionTests : IAsyncLifetime
         Assert.Equal(PgmqSource.CompatibilityKept, source);
         var warning = Assert.Single(logger.Entries);
         Assert.Equal(LogLevel.Warning, warning.Level);
-        Assert.Contains("depend", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("view job_count depends on table pgmq.q_jobs", warning.Message, StringComparison.Ordinal);
         Assert.Equal(0, await pgmq.ScalarAsync<long>("SELECT count(*) FROM pg_extension WHERE extname = 'pgmq'"));
         Assert.Equal(0, await pgmq.ScalarAsync<long>("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'pgmq_compat%'"));
         Assert.Equal(1, await pgmq.ScalarAsync<long>("SELECT n FROM public.job_count"));
+        Assert.Equal(id, Assert.Single(await pgmq.ReadAsync("jobs", vt: 30, qty: 1)).MsgId);
+    }
+
+    [Fact]
+    public async Task Where_the_compatible_sql_is_not_allowed_a_blocked_conversion_fails_with_the_reason_and_changes_nothing()
+    {
+        await using var pgmq = await PgmqClient.ConnectAsync(await Server.CreateDatabaseAsync("strict"));
+        await PgmqInstaller.EnsureAsync(pgmq.Connection, allowCompatibility: true);
+        await pgmq.CreateAsync("jobs");
+        var id = await pgmq.SendAsync("jobs", """{"n": 1}""");
+        await pgmq.ExecuteAsync("CREATE VIEW public.job_count AS SELECT count(*) AS n FROM pgmq.q_jobs");
+
+        Installation.AddExtension("pgmq", "1.8.1", "pgmq", PgmqInstaller.CompatibilityScript);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => PgmqInstaller.EnsureAsync(pgmq.Connection, allowCompatibility: false));
+
+        Assert.Contains("job_count", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await pgmq.ScalarAsync<long>("SELECT count(*) FROM pg_extension WHERE extname = 'pgmq'"));
         Assert.Equal(id, Assert.Single(await pgmq.ReadAsync("jobs", vt: 30, qty: 1)).MsgId);
     }
 
