@@ -10,7 +10,7 @@ namespace GpuDev.Tests.Support;
 
 /// <summary>
 /// A real PostgreSQL server for tests, found and started exactly as the AppHost's local mode does
-/// (same binaries lookup, same initdb, same OS-user switch), in a throw-away data directory.
+/// (same binaries resolution, so production's major version; same initdb, same OS-user switch), in a throw-away data directory.
 /// Each test asks for its own database, so tests stay independent while sharing one server.
 /// </summary>
 public sealed class PostgresTestServer : IAsyncDisposable
@@ -53,11 +53,15 @@ public sealed class PostgresTestServer : IAsyncDisposable
 
     public static async Task<PostgresTestServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var (installation, searched) = await PostgresInstallation.FindAsync(Environment.GetEnvironmentVariable("Postgres__BinDirectory"), cancellationToken);
-        if (installation is null)
-        {
-            throw new InvalidOperationException(PostgresInstallation.NotFoundMessage(searched));
-        }
+        // The AppHost's resolution (Postgres__BinDirectory, else the pinned PostgreSQL 18 package, else the machine's).
+        var installation = (await PostgresBinaryResolver.ResolveAsync(PostgresResolutionOptions.FromEnvironment(), cancellationToken)).Require();
+        await installation.EnsureAvailableAsync(NullLogger.Instance, cancellationToken);
+        return await StartAsync(installation, cancellationToken);
+    }
+
+    /// <summary>Starts a server from the given binaries (for example the machine's older PostgreSQL).</summary>
+    public static async Task<PostgresTestServer> StartAsync(PostgresInstallation installation, CancellationToken cancellationToken = default)
+    {
 
         var root = TestDirectories.Create("pg");
         var osUser = ServerOsUser.ForCurrentProcess();
