@@ -46,6 +46,14 @@ public static class LocalPostgresBuilderExtensions
                 // One line naming cause and fix, where the user looks; the resource then fails to start.
                 logger.LogError("{Problem}", ex.Message);
                 console.LogError("{Problem}", ex.Message);
+
+                // Its databases fail with it, so whatever waits for them stops waiting instead of hanging.
+                var notifications = services.GetRequiredService<ResourceNotificationService>();
+                foreach (var database in builder.Resources.OfType<LocalPostgresDatabaseResource>().Where(d => d.Parent == server))
+                {
+                    await notifications.PublishUpdateAsync(database, snapshot => snapshot with { State = KnownResourceStates.FailedToStart });
+                }
+
                 throw;
             }
         }
