@@ -22,11 +22,13 @@ public static class PostgresInstallCommand
             var resolution = await PostgresBinaryResolver.ResolveAsync(PostgresResolutionOptions.FromEnvironment());
             var installation = resolution.Require();
             await installation.EnsureAvailableAsync(Console.WriteLine, CancellationToken.None);
-            Console.WriteLine($"PostgreSQL {installation.Version} ({resolution.Source}: {resolution.Description}), binaries in {installation.BinDirectory}");
             if (resolution.VersionWarning is { } warning)
             {
                 Console.WriteLine(warning);
             }
+
+            // Last, so scripts can take it with `tail -n 1`.
+            Console.WriteLine($"PostgreSQL {installation.Version} ({resolution.Source}: {resolution.Description}), binaries in {installation.BinDirectory}");
         }
         catch (LocalPostgresException ex)
         {
