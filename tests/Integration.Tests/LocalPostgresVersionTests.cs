@@ -160,6 +160,47 @@ public sealed class LocalPostgresVersionTests
     }
 
     [Fact]
+    public async Task Cached_package_is_reused_without_npm()
+    {
+        // Fill the default cache as every run does, then resolve again with npm gone.
+        var options = PostgresResolutionOptions.FromEnvironment() with { BinDirectory = null };
+        var first = (await PostgresBinaryResolver.ResolveAsync(options)).Require();
+        await first.EnsureAvailableAsync(NullLogger.Instance, CancellationToken.None);
+
+        var resolution = await PostgresBinaryResolver.ResolveAsync(options with { NpmCommand = "/nonexistent/npm", SearchMachine = false });
+
+        Assert.Equal(PostgresBinarySource.EmbeddedPackage, resolution.Source);
+        Assert.Contains("cached in", resolution.Description, StringComparison.Ordinal);
+        Assert.Equal(PostgresBinaryResolver.ProductionMajorVersion, resolution.Require().MajorVersion);
+        Assert.Null(resolution.VersionWarning);
+    }
+
+    [Fact]
+    public async Task Without_npm_the_machines_older_server_is_used_with_a_warning_naming_both_versions()
+    {
+        var (machine, _) = await PostgresInstallation.FindAsync(null);
+        if (machine is null || machine.MajorVersion >= PostgresBinaryResolver.ProductionMajorVersion)
+        {
+            return; // no older server on this machine
+        }
+
+        var root = TestDirectories.Create("older");
+        try
+        {
+            var resolution = await PostgresBinaryResolver.ResolveAsync(new PostgresResolutionOptions { CacheDirectory = root, NpmCommand = "/nonexistent/npm" });
+
+            Assert.Equal(PostgresBinarySource.Machine, resolution.Source);
+            Assert.Equal(machine.BinDirectory, resolution.Require().BinDirectory);
+            Assert.Contains($"PostgreSQL {machine.MajorVersion} ", resolution.VersionWarning, StringComparison.Ordinal);
+            Assert.Contains("production runs PostgreSQL 18", resolution.VersionWarning, StringComparison.Ordinal);
+        }
+        finally
+        {
+            TestDirectories.Delete(root);
+        }
+    }
+
+    [Fact]
     public void A_package_is_pinned_with_a_sha512_for_this_platform_at_production_major_version()
     {
         var package = EmbeddedPostgresPackage.ForCurrentPlatform();
