@@ -19,7 +19,7 @@ public sealed class OlderServerTests
             return;
         }
 
-        await using var server = await PostgresTestServer.StartAsync(machine);
+        await using var server = await PostgresTestServer.StartAsync(machine.BinDirectory);
         var connectionString = await server.CreateDatabaseAsync("older");
 
         var result = await WorkerProcess.RunAsync(["--connection", connectionString, "--path", RepositoryFiles.DatabaseDirectory]);

@@ -51,17 +51,16 @@ public sealed class PostgresTestServer : IAsyncDisposable
         Pooling = false,
     }.ConnectionString;
 
-    public static async Task<PostgresTestServer> StartAsync(CancellationToken cancellationToken = default)
-    {
-        // The AppHost's resolution (Postgres__BinDirectory, else the pinned PostgreSQL 18 package, else the machine's).
-        var installation = (await PostgresBinaryResolver.ResolveAsync(PostgresResolutionOptions.FromEnvironment(), cancellationToken)).Require();
-        await installation.EnsureAvailableAsync(NullLogger.Instance, cancellationToken);
-        return await StartAsync(installation, cancellationToken);
-    }
+    public static Task<PostgresTestServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(binDirectory: null, cancellationToken);
 
-    /// <summary>Starts a server from the given binaries (for example the machine's older PostgreSQL).</summary>
-    public static async Task<PostgresTestServer> StartAsync(PostgresInstallation installation, CancellationToken cancellationToken = default)
+    /// <param name="binDirectory">Binaries to run instead of the AppHost's choice (e.g. a scratch copy of the installation, or the machine's older server).</param>
+    public static async Task<PostgresTestServer> StartAsync(string? binDirectory, CancellationToken cancellationToken = default)
     {
+        // The AppHost's resolution: Postgres__BinDirectory, else the pinned PostgreSQL 18 package, else the machine's.
+        var options = PostgresResolutionOptions.FromEnvironment();
+        var resolution = await PostgresBinaryResolver.ResolveAsync(options with { BinDirectory = binDirectory ?? options.BinDirectory }, cancellationToken);
+        var installation = resolution.Installation ?? throw new InvalidOperationException(resolution.NotFoundMessage);
+        await installation.EnsureAvailableAsync(NullLogger.Instance, cancellationToken);
 
         var root = TestDirectories.Create("pg");
         var osUser = ServerOsUser.ForCurrentProcess();
