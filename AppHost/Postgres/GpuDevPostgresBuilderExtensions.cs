@@ -74,27 +74,42 @@ public static class GpuDevPostgresBuilderExtensions
     private static IResourceBuilder<IResourceWithConnectionString> AddLocalDatabase(
         IDistributedApplicationBuilder builder, GpuDevPostgresOptions options, IResourceBuilder<ParameterResource> password)
     {
-        var (installation, searched) = PostgresInstallation.FindAsync(options.BinDirectory).GetAwaiter().GetResult();
-        if (installation is null)
+        var resolution = PostgresBinaryResolver.ResolveAsync(new PostgresResolutionOptions
         {
-            throw new DistributedApplicationException(PostgresInstallation.NotFoundMessage(searched));
-        }
+            BinDirectory = options.BinDirectory,
+            CacheDirectory = options.CacheDirectory,
+        }).GetAwaiter().GetResult();
+        var installation = resolution.Installation ?? throw new DistributedApplicationException(resolution.NotFoundMessage);
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GpuDev.AppHost");
+            logger.LogInformation("PostgreSQL binaries: {Source} ({Description})", resolution.Source, resolution.Description);
+            if (resolution.VersionWarning is { } warning)
+            {
+                logger.LogWarning("{Warning}", warning);
+            }
+
+            return Task.CompletedTask;
+        });
 
         var dataDirectory = options.DataDirectory is { Length: > 0 } configured
             ? Path.GetFullPath(configured, builder.AppHostDirectory)
             : Path.Combine(builder.AppHostDirectory, ".localdata", "postgres");
 
         var server = builder.AddLocalPostgres(ServerResourceName, installation, dataDirectory, password, options.ResetData)
-            .WithAnnotation(ModeProperty(PostgresMode.Local));
+            .WithAnnotation(ModeProperty(
+                PostgresMode.Local,
+                new("gpudev.postgres.binaries", $"{resolution.Source.ToString().ToLowerInvariant()}: {resolution.Description}"),
+                new("gpudev.postgres.version", installation.Version)));
 
         return server.AddDatabase(options.DatabaseName).WithPgmq(allowCompatibility: true);
     }
 
     // Shown among the resource's properties in the dashboard.
-    private static ResourceSnapshotAnnotation ModeProperty(PostgresMode mode) =>
+    private static ResourceSnapshotAnnotation ModeProperty(PostgresMode mode, params ResourcePropertySnapshot[] more) =>
         new(new CustomResourceSnapshot
         {
             ResourceType = "PostgreSQL",
-            Properties = [new("gpudev.postgres.mode", mode.ToString().ToLowerInvariant())],
+            Properties = [new("gpudev.postgres.mode", mode.ToString().ToLowerInvariant()), .. more],
         });
 }

@@ -13,6 +13,12 @@ public sealed class GpuDevPostgresOptions
     /// <summary>Local mode: the directory holding <c>postgres</c>, <c>initdb</c> and <c>pg_ctl</c>.</summary>
     public string? BinDirectory { get; set; }
 
+    /// <summary>
+    /// Local mode: where the pinned PostgreSQL package is cached; default the OS's per-user cache directory
+    /// (<c>/var/cache/gpudev/postgresql</c> for root). See <c>EmbeddedPostgresCache.DefaultRoot</c>.
+    /// </summary>
+    public string? CacheDirectory { get; set; }
+
     /// <summary>Local mode: the data directory; default <c>AppHost/.localdata/postgres</c>.</summary>
     public string? DataDirectory { get; set; }
 

@@ -127,7 +127,17 @@ public sealed class AppHostCrashRecoveryTests
         {
             foreach (var pid in PostgresProcesses.Using(dataDirectory))
             {
-                var arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+                string[] arguments;
+                try
+                {
+                    arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+                }
+                catch (IOException)
+                {
+                    // A short-lived process (initdb's bootstrap backend) ended while we looked.
+                    continue;
+                }
+
                 var index = Array.IndexOf(arguments, "-p");
                 if (index >= 0 && index + 1 < arguments.Length)
                 {

@@ -47,6 +47,7 @@ public sealed class MigrationRunTests(PostgresServerFixture fixture) : Migration
     {
         Assert.Equal(0, (await RunWorkerAsync()).ExitCode);
         var before = await DumpSchemaAsync();
+        Assert.Contains("column public.gpu_types.", before, StringComparison.Ordinal);
 
         var second = await RunWorkerAsync();
 
@@ -116,18 +117,41 @@ public sealed class MigrationRunTests(PostgresServerFixture fixture) : Migration
         Assert.Equal(1L, await Database.ScalarAsync<long>(ConnectionString, "SELECT count(*) FROM gpudev_migrations.runs"));
     }
 
-    /// <summary>The schema as pg_dump prints it, minus the random \restrict key newer pg_dump versions add per dump.</summary>
-    private async Task<string> DumpSchemaAsync() =>
-        string.Join('\n', (await RunToolAsync("pg_dump", "--schema-only", "--no-owner"))
-            .Split('\n')
-            .Where(line => !line.StartsWith("\\restrict", StringComparison.Ordinal) && !line.StartsWith("\\unrestrict", StringComparison.Ordinal)));
+    /// <summary>
+    /// The schema as the catalog describes it: every column, constraint, index, trigger, view, sequence and
+    /// function definition outside the system schemas. A query rather than pg_dump, whose major version
+    /// must be at least the server's (the pinned PostgreSQL 18 package ships only the server).
+    /// </summary>
+    private Task<string> DumpSchemaAsync() => Database.ScalarAsync<string>(ConnectionString, """
+        WITH objects(line) AS (
+            SELECT format('column %I.%I.%I %s null=%s default=%s', table_schema, table_name, column_name, data_type, is_nullable, column_default)
+              FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema')
+            UNION ALL
+            SELECT format('constraint %s %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+              FROM pg_constraint WHERE connamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+            UNION ALL
+            SELECT format('index %s', indexdef) FROM pg_indexes WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+            UNION ALL
+            SELECT format('trigger %s', pg_get_triggerdef(oid)) FROM pg_trigger WHERE NOT tgisinternal
+            UNION ALL
+            SELECT format('view %I.%I %s', schemaname, viewname, definition) FROM pg_views WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+            UNION ALL
+            SELECT format('sequence %I.%I', sequence_schema, sequence_name) FROM information_schema.sequences
+            UNION ALL
+            SELECT format('function %s %s', p.oid::regprocedure, pg_get_functiondef(p.oid))
+              FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prokind IN ('f', 'p')
+        )
+        SELECT string_agg(line, E'\n' ORDER BY line) FROM objects
+        """);
 
     private Task<string> PsqlAsync(params string[] args) => RunToolAsync("psql", args);
 
     private async Task<string> RunToolAsync(string tool, params string[] args)
     {
         var connection = new NpgsqlConnectionStringBuilder(ConnectionString);
-        var startInfo = new ProcessStartInfo(Server.Installation.Tool(tool))
+        // Client tools from the server's installation when it has them, else from PATH (the pinned package has only the server).
+        var startInfo = new ProcessStartInfo(File.Exists(Server.Installation.Tool(tool)) ? Server.Installation.Tool(tool) : tool)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -10,7 +10,7 @@ namespace GpuDev.Tests.Support;
 
 /// <summary>
 /// A real PostgreSQL server for tests, found and started exactly as the AppHost's local mode does
-/// (same binaries lookup, same initdb, same OS-user switch), in a throw-away data directory.
+/// (same binaries resolution, so production's major version; same initdb, same OS-user switch), in a throw-away data directory.
 /// Each test asks for its own database, so tests stay independent while sharing one server.
 /// </summary>
 public sealed class PostgresTestServer : IAsyncDisposable
@@ -53,14 +53,14 @@ public sealed class PostgresTestServer : IAsyncDisposable
 
     public static Task<PostgresTestServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(binDirectory: null, cancellationToken);
 
-    /// <param name="binDirectory">Binaries to run instead of the AppHost's choice (e.g. a scratch copy of the installation).</param>
+    /// <param name="binDirectory">Binaries to run instead of the AppHost's choice (e.g. a scratch copy of the installation, or the machine's older server).</param>
     public static async Task<PostgresTestServer> StartAsync(string? binDirectory, CancellationToken cancellationToken = default)
     {
-        var (installation, searched) = await PostgresInstallation.FindAsync(binDirectory ?? Environment.GetEnvironmentVariable("Postgres__BinDirectory"), cancellationToken);
-        if (installation is null)
-        {
-            throw new InvalidOperationException(PostgresInstallation.NotFoundMessage(searched));
-        }
+        // The AppHost's resolution: Postgres__BinDirectory, else the pinned PostgreSQL 18 package, else the machine's.
+        var options = PostgresResolutionOptions.FromEnvironment();
+        var resolution = await PostgresBinaryResolver.ResolveAsync(options with { BinDirectory = binDirectory ?? options.BinDirectory }, cancellationToken);
+        var installation = resolution.Installation ?? throw new InvalidOperationException(resolution.NotFoundMessage);
+        await installation.EnsureAvailableAsync(NullLogger.Instance, cancellationToken);
 
         var root = TestDirectories.Create("pg");
         var osUser = ServerOsUser.ForCurrentProcess();
