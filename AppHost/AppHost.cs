@@ -1,5 +1,5 @@
 // The GPU Dev control plane on a laptop, in production's order:
-// PostgreSQL with PGMQ -> migration worker (schema, then fixtures; exits) -> API.
+// PostgreSQL with PGMQ -> migration worker (schema, then fixtures; exits) -> API and reservation processor.
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Services stop within a second or two of the AppHost instead of waiting 10 s on a dashboard that has gone.
@@ -21,6 +21,12 @@ builder.AddProject<Projects.Api>("api")
     .WaitForCompletion(migrations)
     .WithEnvironment("Admin__Token", adminToken)
     .WithHttpHealthCheck("/health");
+
+// Consumes the queues and runs reservations through a simulated cluster (no machines behind it).
+builder.AddProject<Projects.ReservationProcessor>("reservation-processor")
+    .WithReference(gpudev)
+    .WaitFor(gpudev)
+    .WaitForCompletion(migrations);
 
 // `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (AppHost/Publishing/README.md).
 builder.AddKubernetesPublishing();
