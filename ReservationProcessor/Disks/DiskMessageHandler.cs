@@ -70,17 +70,17 @@ public sealed partial class DiskMessageHandler(ProcessorTelemetry telemetry, ILo
             WHERE NOT EXISTS (SELECT 1 FROM updated)
             ON CONFLICT (user_id, disk_name) DO NOTHING
             """,
-            new { completed = Completed, request.UserId, request.DiskName, request.OperationId, request.SizeGb }, transaction, cancellationToken: cancellationToken));
+            new { completed = Completed, userId = request.UserId, diskName = request.DiskName, operationId = request.OperationId, sizeGb = request.SizeGb }, transaction, cancellationToken: cancellationToken));
         LogCreated(request.DiskName, request.UserId, request.OperationId);
         return MessageOutcome.Done("disk-created");
     }
 
     private async Task<MessageOutcome> DeleteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DiskOperationMessage request, CancellationToken cancellationToken)
     {
-        var disk = await connection.QuerySingleOrDefaultAsync<(bool InUse, string? ReservationId)>(new CommandDefinition(
-            "SELECT coalesce(in_use, false), reservation_id FROM disks WHERE user_id = @UserId AND disk_name = @DiskName AND NOT coalesce(is_deleted, false) FOR UPDATE",
+        var disk = await connection.QuerySingleOrDefaultAsync<DiskUse>(new CommandDefinition(
+            "SELECT coalesce(in_use, false) AS InUse, reservation_id AS ReservationId FROM disks WHERE user_id = @UserId AND disk_name = @DiskName AND NOT coalesce(is_deleted, false) FOR UPDATE",
             new { request.UserId, request.DiskName }, transaction, cancellationToken: cancellationToken));
-        if (disk == default)
+        if (disk is null)
         {
             LogDeleteIgnored(request.DiskName, request.UserId);
             return MessageOutcome.Done("ignored");
@@ -113,6 +113,8 @@ public sealed partial class DiskMessageHandler(ProcessorTelemetry telemetry, ILo
         LogDeleted(request.DiskName, request.UserId, request.DeleteDate);
         return MessageOutcome.Done("disk-deleted");
     }
+
+    private sealed record DiskUse(bool InUse, string? ReservationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Disk {DiskName} of {UserId} created (operation {OperationId})")]
     private partial void LogCreated(string diskName, string userId, string operationId);

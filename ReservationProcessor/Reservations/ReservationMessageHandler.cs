@@ -269,9 +269,9 @@ public sealed partial class ReservationMessageHandler(
         var used = await connection.QueryAsync<int>(new CommandDefinition(
             $"""
             SELECT p FROM reservations, LATERAL (VALUES (node_port), (jupyter_port)) AS used(p)
-            WHERE status IN ('{ReservationStatuses.Preparing}', '{ReservationStatuses.Active}') AND p IS NOT NULL AND reservation_id <> @id
+            WHERE status IN ('{ReservationStatuses.Preparing}', '{ReservationStatuses.Active}') AND p IS NOT NULL
             """,
-            new { id = row.ReservationId }, transaction, cancellationToken: cancellationToken));
+            transaction: transaction, cancellationToken: cancellationToken));
         var port = new NodePorts(used).Next();
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         await connection.ExecuteAsync(new CommandDefinition(
