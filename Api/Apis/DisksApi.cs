@@ -81,7 +81,7 @@ public static class DisksApi
             $"""
             WITH inserted AS (
                 INSERT INTO disks (disk_name, user_id, size_gb, operation_id, operation_status)
-                VALUES (@diskName, @user, @sizeGb, @operationId, 'pending')
+                VALUES (@diskName, @user, @sizeGb, @operationId::uuid, 'pending')
                 ON CONFLICT (user_id, disk_name) DO NOTHING
                 RETURNING disk_id)
             SELECT {Pgmq.SendCall} FROM inserted
@@ -123,7 +123,7 @@ public static class DisksApi
         var messageId = await ExecuteWithMessageAsync(dataSource,
             $"""
             WITH target AS (
-                UPDATE disks SET operation_id = @operationId, operation_status = 'pending', operation_error = NULL
+                UPDATE disks SET operation_id = @operationId::uuid, operation_status = 'pending', operation_error = NULL
                 WHERE user_id = @user AND disk_name = @diskName AND NOT coalesce(is_deleted, false) AND NOT coalesce(in_use, false)
                 RETURNING disk_id)
             SELECT {Pgmq.SendCall} FROM target
