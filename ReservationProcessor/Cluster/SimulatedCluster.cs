@@ -119,6 +119,7 @@ public sealed partial class SimulatedCluster(
             new { gpuType, pendingSeconds = _options.PendingSeconds }, transaction, cancellationToken: cancellationToken));
 
         var position = 0;
+        var admitted = new List<(string Id, string Detail)>();
         foreach (var group in waiting.GroupBy(w => w.GroupId, StringComparer.Ordinal))
         {
             var members = group.ToList();
@@ -131,16 +132,10 @@ public sealed partial class SimulatedCluster(
             var requests = members.Select(m => m.GpuCount).ToList();
             if (members.All(m => m.Eligible) && packing.TryPlaceAll(requests))
             {
-                foreach (var member in members)
-                {
-                    var detail = requests.Sum() == 0
-                        ? $"Found a {gpuType.ToUpperInvariant()} node in the simulated cluster - preparing resources"
-                        : $"Found {requests.Sum()} available {gpuType.ToUpperInvariant()} GPUs in the simulated cluster - preparing resources";
-                    await ReservationStore.SetStatusAsync(connection, transaction, member.ReservationId, ReservationStatuses.Preparing, detail, cancellationToken);
-                    await ReservationStore.NoteAsync(connection, transaction, member.ReservationId,
-                        $"Fetching SSH keys for GitHub user {member.GithubUser ?? "(none)"} (simulated: no keys are fetched)", cancellationToken);
-                }
-
+                var detail = requests.Sum() == 0
+                    ? $"Found a {gpuType.ToUpperInvariant()} node in the simulated cluster - preparing resources"
+                    : $"Found {requests.Sum()} available {gpuType.ToUpperInvariant()} GPUs in the simulated cluster - preparing resources";
+                admitted.AddRange(members.Select(m => (m.ReservationId, detail)));
                 continue;
             }
 
@@ -170,6 +165,24 @@ public sealed partial class SimulatedCluster(
                         new { queued, id = member.ReservationId }, transaction, cancellationToken: cancellationToken));
                 }
             }
+        }
+
+        if (admitted.Count > 0)
+        {
+            // One statement for every admitted reservation: production's first preparing steps, in its words.
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                UPDATE reservations r
+                SET status = '{ReservationStatuses.Preparing}', current_detailed_status = a.detail,
+                    status_history = coalesce(r.status_history, '[]'::jsonb) || jsonb_build_array(
+                        jsonb_build_object('timestamp', {ReservationStore.HistoryTimestamp}, 'message', a.detail),
+                        jsonb_build_object('timestamp', {ReservationStore.HistoryTimestamp},
+                            'message', 'Fetching SSH keys for GitHub user ' || coalesce(r.github_user, '(none)') || ' (simulated: no keys are fetched)'))
+                FROM unnest(@ids::text[], @details::text[]) AS a(id, detail)
+                WHERE r.reservation_id = a.id
+                """,
+                new { ids = admitted.Select(a => a.Id).ToArray(), details = admitted.Select(a => a.Detail).ToArray() },
+                transaction, cancellationToken: cancellationToken));
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -225,28 +238,28 @@ public sealed partial class SimulatedCluster(
             """,
             transaction: transaction, cancellationToken: cancellationToken)));
 
+        var nodePorts = due.Select(_ => ports.Next()).ToArray();
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            UPDATE reservations r
+            SET status = '{ReservationStatuses.Active}', pod_name = a.pod, namespace = @ns, node_ip = @nodeIp, node_port = a.port,
+                ssh_command = a.ssh, launched_at = now(), expires_at = now() + make_interval(secs => r.duration_hours * 3600),
+                current_detailed_status = a.detail,
+                status_history = coalesce(r.status_history, '[]'::jsonb)
+                    || jsonb_build_array(jsonb_build_object('timestamp', {ReservationStore.HistoryTimestamp}, 'message', a.detail))
+            FROM unnest(@ids::text[], @pods::text[], @ports::int[], @sshCommands::text[], @details::text[]) AS a(id, pod, port, ssh, detail)
+            WHERE r.reservation_id = a.id
+            """,
+            new
+            {
+                ids = due.Select(r => r.ReservationId).ToArray(), pods = due.Select(r => r.PodName).ToArray(), ports = nodePorts,
+                sshCommands = nodePorts.Select(LocalStandIns.SshCommand).ToArray(),
+                details = due.Select(r => $"Pod {r.PodName} is ready on the simulated cluster (local stand-in, no machine behind it)").ToArray(),
+                ns = LocalStandIns.Namespace, nodeIp = LocalStandIns.NodeIp,
+            },
+            transaction, cancellationToken: cancellationToken));
         foreach (var reservation in due)
         {
-            var nodePort = ports.Next();
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"""
-                UPDATE reservations
-                SET status = '{ReservationStatuses.Active}', pod_name = @podName, namespace = @ns, node_ip = @nodeIp, node_port = @nodePort,
-                    ssh_command = @sshCommand, launched_at = now(), expires_at = now() + make_interval(secs => duration_hours * 3600),
-                    current_detailed_status = @detail, {ReservationStore.AppendHistory}
-                WHERE reservation_id = @id
-                """,
-                new
-                {
-                    id = reservation.ReservationId,
-                    podName = reservation.PodName,
-                    ns = LocalStandIns.Namespace,
-                    nodeIp = LocalStandIns.NodeIp,
-                    nodePort,
-                    sshCommand = LocalStandIns.SshCommand(nodePort),
-                    detail = $"Pod {reservation.PodName} is ready on the simulated cluster (local stand-in, no machine behind it)",
-                },
-                transaction, cancellationToken: cancellationToken));
             if (reservation.DiskName is not null)
             {
                 // Production attaches the named disk, creating it when the user has none of that name.

@@ -78,39 +78,46 @@ public sealed partial class ReservationMessageHandler(
 
         // The API inserted the row as queued with the message; another producer may not have: insert it as
         // production's processor does (pending, name from the message's name).
-        await connection.ExecuteAsync(new CommandDefinition(
-            $"""
-            INSERT INTO reservations (reservation_id, user_id, status, gpu_type, gpu_count, instance_type, duration_hours, created_at,
-                                      expires_at, name, github_user, jupyter_enabled, disk_name, cli_version,
-                                      is_multinode, master_reservation_id, node_index, total_nodes)
-            VALUES (@ReservationId, @UserId, '{ReservationStatuses.Pending}', @GpuType, @GpuCount, @InstanceType, @DurationHours, @CreatedAt,
-                    now() + make_interval(secs => @DurationHours * 3600), @Name, nullif(@GithubUser, ''), @JupyterEnabled, @DiskName, @Version,
-                    @IsMultinode, @MasterReservationId, @NodeIndex, @TotalNodes)
-            ON CONFLICT (reservation_id) DO NOTHING
-            """,
-            new
-            {
-                request.ReservationId,
-                request.UserId,
-                request.GpuType,
-                request.GpuCount,
-                request.InstanceType,
-                request.DurationHours,
-                CreatedAt = request.CreatedAt.UtcDateTime,
-                request.Name,
-                request.GithubUser,
-                request.JupyterEnabled,
-                request.DiskName,
-                request.Version,
-                multinode.IsMultinode,
-                MasterReservationId = multinode.IsMultinode ? multinode.MasterReservationId : null,
-                NodeIndex = multinode.IsMultinode ? multinode.NodeIndex : (int?)null,
-                TotalNodes = multinode.IsMultinode ? multinode.TotalNodes : (int?)null,
-            },
-            transaction, cancellationToken: cancellationToken));
+        var (row, type) = await ReservationStore.LockForCreateAsync(connection, transaction, request.ReservationId, request.GpuType, cancellationToken);
+        if (row is null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"""
+                INSERT INTO reservations (reservation_id, user_id, status, gpu_type, gpu_count, instance_type, duration_hours, created_at,
+                                          expires_at, name, github_user, jupyter_enabled, disk_name, cli_version,
+                                          is_multinode, master_reservation_id, node_index, total_nodes)
+                VALUES (@ReservationId, @UserId, '{ReservationStatuses.Pending}', @GpuType, @GpuCount, @InstanceType, @DurationHours, @CreatedAt,
+                        now() + make_interval(secs => @DurationHours * 3600), @Name, nullif(@GithubUser, ''), @JupyterEnabled, @DiskName, @Version,
+                        @IsMultinode, @MasterReservationId, @NodeIndex, @TotalNodes)
+                ON CONFLICT (reservation_id) DO NOTHING
+                """,
+                new
+                {
+                    request.ReservationId,
+                    request.UserId,
+                    request.GpuType,
+                    request.GpuCount,
+                    request.InstanceType,
+                    request.DurationHours,
+                    CreatedAt = request.CreatedAt.UtcDateTime,
+                    request.Name,
+                    request.GithubUser,
+                    request.JupyterEnabled,
+                    request.DiskName,
+                    request.Version,
+                    multinode.IsMultinode,
+                    MasterReservationId = multinode.IsMultinode ? multinode.MasterReservationId : null,
+                    NodeIndex = multinode.IsMultinode ? multinode.NodeIndex : (int?)null,
+                    TotalNodes = multinode.IsMultinode ? multinode.TotalNodes : (int?)null,
+                },
+                transaction, cancellationToken: cancellationToken));
+            (row, type) = await ReservationStore.LockForCreateAsync(connection, transaction, request.ReservationId, request.GpuType, cancellationToken);
+        }
 
-        var row = await ReservationStore.LockAsync(connection, transaction, request.ReservationId, cancellationToken)
-            ?? throw new InvalidOperationException($"Reservation {request.ReservationId} vanished while it was being processed.");
+        if (row is null)
+        {
+            throw new InvalidOperationException($"Reservation {request.ReservationId} vanished while it was being processed.");
+        }
         if (row.HistoryLength > 0 || !LiveStatuses.Contains(row.Status))
         {
             // Already handled (a redelivery after a crash between commit and ack cannot happen, but another
@@ -123,10 +130,11 @@ public sealed partial class ReservationMessageHandler(
         var detail = "CLI version validation failed";
         if (failure is null)
         {
-            var types = await GpuTypeCapacity.ActiveAsync(connection, transaction, cancellationToken);
-            failure = ReservationValidation.CheckRequest(request, types.GetValueOrDefault(request.GpuType), [.. types.Keys], rules.Value.MaxReservationHours);
+            // The list of known types is read only to explain an unknown one.
+            var known = type is null ? (await GpuTypeCapacity.ActiveAsync(connection, transaction, cancellationToken)).Keys.ToList() : [];
+            failure = ReservationValidation.CheckRequest(request, type, known, rules.Value.MaxReservationHours);
             detail = $"Validation error: {failure}";
-            if (failure is null && types[request.GpuType] is { TotalClusterGpus: > 0 } capacity && !multinode.IsMultinode
+            if (failure is null && type is { TotalClusterGpus: > 0 } capacity && !multinode.IsMultinode
                 && capacity.Nodes.Max() < request.GpuCount)
             {
                 failure = string.Create(CultureInfo.InvariantCulture,

@@ -1,5 +1,6 @@
 using Dapper;
 using GpuDev.Database;
+using GpuDev.ReservationProcessor.Cluster;
 using Npgsql;
 
 namespace GpuDev.ReservationProcessor.Reservations;
@@ -9,8 +10,8 @@ public static class ReservationStore
 {
     private const string RowColumns =
         """
-        reservation_id, user_id, status, gpu_type, gpu_count, duration_hours, launched_at, expires_at, pod_name,
-        master_reservation_id, jsonb_array_length(coalesce(status_history, '[]'::jsonb)) AS history_length
+        r.reservation_id, r.user_id, r.status, r.gpu_type, r.gpu_count, r.duration_hours, r.launched_at, r.expires_at, r.pod_name,
+        r.master_reservation_id, jsonb_array_length(coalesce(r.status_history, '[]'::jsonb)) AS history_length
         """;
 
     /// <summary>
@@ -18,16 +19,39 @@ public static class ReservationStore
     /// Parameter <c>@detail</c> is the message.
     /// </summary>
     public const string AppendHistory =
-        """
-        status_history = coalesce(status_history, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
-            'timestamp', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
-            'message', @detail::text))
+        $"""
+        status_history = coalesce(status_history, '[]'::jsonb) || jsonb_build_array(jsonb_build_object('timestamp', {HistoryTimestamp}, 'message', @detail::text))
         """;
+
+    /// <summary>A status_history timestamp, as Python's <c>datetime.now(UTC).isoformat()</c> writes it.</summary>
+    public const string HistoryTimestamp = """to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""";
 
     public static async Task<ReservationRow?> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string reservationId, CancellationToken cancellationToken) =>
         await connection.QuerySingleOrDefaultAsync<ReservationRow>(new CommandDefinition(
-            $"SELECT {RowColumns} FROM reservations WHERE reservation_id = @reservationId FOR UPDATE",
+            $"SELECT {RowColumns} FROM reservations r WHERE r.reservation_id = @reservationId FOR UPDATE",
             new { reservationId }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>The reservation (locked) and its active GPU type, in one round trip: what a create decides on.</summary>
+    public static async Task<(ReservationRow? Row, GpuTypeCapacity? Type)> LockForCreateAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string reservationId, string gpuType, CancellationToken cancellationToken)
+    {
+        var found = (await connection.QueryAsync<ReservationRow, GpuTypeCapacity, (ReservationRow, GpuTypeCapacity?)>(new CommandDefinition(
+            $"""
+            SELECT {RowColumns}, t.gpu_type AS GpuType, coalesce(t.total_cluster_gpus, 0) AS TotalClusterGpus, coalesce(t.max_per_node, 0) AS MaxPerNode
+            FROM reservations r LEFT JOIN gpu_types t ON t.gpu_type = @gpuType AND t.is_active
+            WHERE r.reservation_id = @reservationId
+            FOR UPDATE OF r
+            """,
+            new { reservationId, gpuType }, transaction, cancellationToken: cancellationToken),
+            (row, type) => (row, type?.GpuType is null ? null : type),
+            splitOn: "GpuType")).ToList();
+        if (found.Count > 0)
+        {
+            return found[0];
+        }
+
+        return (null, null);
+    }
 
     /// <summary>
     /// Production's find_reservation_by_prefix, limited to the user's own reservations: the exact id if it exists,
@@ -40,12 +64,12 @@ public static class ReservationStore
         // left() instead of LIKE: ids may contain '_', which LIKE would treat as a wildcard.
         var matches = (await connection.QueryAsync<ReservationRow>(new CommandDefinition(
             $"""
-            SELECT {RowColumns} FROM reservations
-            WHERE user_id = @userId
-              AND (reservation_id = @prefix
-                   OR (left(reservation_id, length(@prefix)) = @prefix
+            SELECT {RowColumns} FROM reservations r
+            WHERE r.user_id = @userId
+              AND (r.reservation_id = @prefix
+                   OR (left(r.reservation_id, length(@prefix)) = @prefix
                        AND NOT EXISTS (SELECT 1 FROM reservations WHERE reservation_id = @prefix AND user_id = @userId)))
-            ORDER BY created_at DESC
+            ORDER BY r.created_at DESC
             LIMIT 2
             FOR UPDATE
             """,
