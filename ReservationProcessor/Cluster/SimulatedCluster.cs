@@ -252,10 +252,13 @@ public sealed partial class SimulatedCluster(
             """,
             new
             {
-                ids = due.Select(r => r.ReservationId).ToArray(), pods = due.Select(r => r.PodName).ToArray(), ports = nodePorts,
+                ids = due.Select(r => r.ReservationId).ToArray(),
+                pods = due.Select(r => r.PodName).ToArray(),
+                ports = nodePorts,
                 sshCommands = nodePorts.Select(LocalStandIns.SshCommand).ToArray(),
                 details = due.Select(r => $"Pod {r.PodName} is ready on the simulated cluster (local stand-in, no machine behind it)").ToArray(),
-                ns = LocalStandIns.Namespace, nodeIp = LocalStandIns.NodeIp,
+                ns = LocalStandIns.Namespace,
+                nodeIp = LocalStandIns.NodeIp,
             },
             transaction, cancellationToken: cancellationToken));
         foreach (var reservation in due)
