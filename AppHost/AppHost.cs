@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 // The GPU Dev control plane on a laptop, in production's order:
 // PostgreSQL with PGMQ -> migration worker (schema, then fixtures; exits) -> API and reservation processor.
 var builder = DistributedApplication.CreateBuilder(args);
@@ -23,10 +25,14 @@ builder.AddProject<Projects.Api>("api")
     .WithHttpHealthCheck("/health");
 
 // Consumes the queues and runs reservations through a simulated cluster (no machines behind it).
-builder.AddProject<Projects.ReservationProcessor>("reservation-processor")
-    .WithReference(gpudev)
-    .WaitFor(gpudev)
-    .WaitForCompletion(migrations);
+// `--ReservationProcessor:Enabled false` leaves the API's messages on the queues, to look at them.
+if (builder.Configuration.GetValue("ReservationProcessor:Enabled", true))
+{
+    builder.AddProject<Projects.ReservationProcessor>("reservation-processor")
+        .WithReference(gpudev)
+        .WaitFor(gpudev)
+        .WaitForCompletion(migrations);
+}
 
 // `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (AppHost/Publishing/README.md).
 builder.AddKubernetesPublishing();

@@ -28,9 +28,10 @@ public sealed partial class ClusterScheduler(
                     telemetry.RecordQueueDepth(queue, await Pgmq.DepthAsync(dataSource, queue, stoppingToken));
                 }
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // The database may be restarting or the queues not created yet: the next tick tries again.
+                // The database may be restarting, the queues not created yet, or the node ports exhausted:
+                // log it and let the next tick try again rather than stop the processor.
                 LogTickFailed(ex);
             }
         }

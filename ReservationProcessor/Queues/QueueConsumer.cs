@@ -34,8 +34,10 @@ public sealed partial class QueueConsumer(
             {
                 break;
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // The database restarting, or a failure while archiving or advancing the cluster: the messages
+                // concerned stay on the queue and come back after their visibility timeout. The loop goes on.
                 LogReadFailed(ex, handler.Queue);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
@@ -188,7 +190,7 @@ public sealed partial class QueueConsumer(
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Queue} (visibility timeout {VisibilityTimeout} s, batch {BatchSize})")]
     private partial void LogConsuming(string queue, int visibilityTimeout, int batchSize);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading {Queue} failed; reading again in 1 s")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consuming {Queue} failed; reading again in 1 s")]
     private partial void LogReadFailed(Exception exception, string queue);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} is not reachable yet; retrying in 2 s")]

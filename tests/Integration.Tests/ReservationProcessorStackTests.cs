@@ -11,8 +11,6 @@ namespace GpuDev.Integration.Tests;
 [Collection(GpuDevEnvironmentGroup.Name)]
 public sealed class ReservationProcessorStackTests(GpuDevEnvironmentFixture fixture)
 {
-    private const string ProcessorResource = "reservation-processor";
-
     /// <summary>The default delays (2 s pending, 3 s preparing) plus start-up of the processor on two busy cores.</summary>
     private static readonly TimeSpan LifecycleTimeout = TimeSpan.FromSeconds(60);
 
@@ -83,9 +81,9 @@ public sealed class ReservationProcessorStackTests(GpuDevEnvironmentFixture fixt
     [Fact]
     public async Task The_processor_runs_as_a_resource_after_the_migration_worker()
     {
-        var snapshot = await Environment.WaitForStateAsync(ProcessorResource, LifecycleTimeout, KnownResourceStates.Running);
+        var snapshot = await Environment.WaitForStateAsync(GpuDevEnvironment.ProcessorResource, LifecycleTimeout, KnownResourceStates.Running);
         Assert.Equal(KnownResourceStates.Running, snapshot.State?.Text);
-        await Environment.WaitForLogAsync(ProcessorResource, l => l.Contains("Consuming gpu_reservations", StringComparison.Ordinal), LifecycleTimeout);
+        await Environment.WaitForLogAsync(GpuDevEnvironment.ProcessorResource, l => l.Contains("Consuming gpu_reservations", StringComparison.Ordinal), LifecycleTimeout);
     }
 
     private async Task<HttpClient> NewUserClientAsync()
