@@ -1,11 +1,12 @@
+using Microsoft.Extensions.Configuration;
+
 // The GPU Dev control plane on a laptop, in production's order:
-// PostgreSQL with PGMQ -> migration worker (schema, then fixtures; exits) -> API.
+// PostgreSQL with PGMQ -> migration worker (schema, then fixtures; exits) -> API and reservation processor.
 // `-- --install-postgres` only fetches and prints local mode's PostgreSQL binaries (CI runs it before its tests).
 if (await GpuDev.AppHost.LocalPostgres.PostgresInstallCommand.TryRunAsync(args))
 {
     return;
 }
-
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Services stop within a second or two of the AppHost instead of waiting 10 s on a dashboard that has gone.
@@ -42,6 +43,16 @@ if (builder.ExecutionContext.IsRunMode && api.HttpPortTakenByAnotherProcess(buil
 if (builder.ExecutionContext.IsRunMode)
 {
     api.WithEnvironment("LOCAL_DEV_USER", builder.Configuration["LOCAL_DEV_USER"] ?? "localdev");
+}
+
+// Consumes the queues and runs reservations through a simulated cluster (no machines behind it).
+// `--ReservationProcessor:Enabled false` leaves the API's messages on the queues, to look at them.
+if (builder.Configuration.GetValue("ReservationProcessor:Enabled", true))
+{
+    builder.AddProject<Projects.ReservationProcessor>("reservation-processor")
+        .WithReference(gpudev)
+        .WaitFor(gpudev)
+        .WaitForCompletion(migrations);
 }
 
 // `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (AppHost/Publishing/README.md).

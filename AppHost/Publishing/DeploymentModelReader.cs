@@ -42,6 +42,9 @@ public static class DeploymentModelReader
             .SelectMany(waiter => waiter.Annotations.OfType<WaitAnnotation>()
                 .Where(wait => wait.WaitType == WaitType.WaitForCompletion && wait.Resource is ProjectResource)
                 .Select(wait => (Waiter: waiter, Migration: (ProjectResource)wait.Resource)))
+            // Only a project that serves HTTP is the API: the reservation processor (a worker without endpoints)
+            // also waits for the migration and is not part of this Kubernetes output yet.
+            .Where(wait => wait.Waiter.Annotations.OfType<EndpointAnnotation>().Any())
             .ToList();
         if (completionWaits.Count != 1)
         {

@@ -75,6 +75,9 @@ public sealed class StackLifecycleTests
                 {
                     api.Annotations.Remove(wait);
                 }
+
+                // The reservation processor waits for the worker too, and would hold the start forever without it.
+                builder.Resources.Remove(builder.Resources.Single(r => r.Name == GpuDevEnvironment.ProcessorResource));
             },
             waitForApiHealthy: false);
 

@@ -18,6 +18,7 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
     public const string WorkerResource = "migration-worker";
     public const string DatabaseResource = "gpudev";
     public const string ServerResource = "postgres";
+    public const string ProcessorResource = "reservation-processor";
 
     private readonly bool _ownsDataDirectory;
 
