@@ -1,3 +1,5 @@
+using GpuDev.Database;
+
 // The GPU Dev control plane on a laptop, in production's order:
 // PostgreSQL with PGMQ -> migration worker (schema, then fixtures; exits) -> API.
 var builder = DistributedApplication.CreateBuilder(args);
@@ -19,7 +21,7 @@ builder.AddProject<Projects.Api>("api")
     .WithReference(gpudev)
     .WaitFor(gpudev)
     .WaitForCompletion(migrations)
-    .WithEnvironment("Admin__Token", adminToken)
+    .WithEnvironment(SettingNames.AdminToken, adminToken)
     .WithHttpHealthCheck("/health");
 
 // `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (AppHost/Publishing/README.md).

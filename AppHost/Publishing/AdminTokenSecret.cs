@@ -1,3 +1,4 @@
+using GpuDev.Database;
 using k8s.Models;
 
 namespace GpuDev.AppHost.Publishing;
@@ -11,7 +12,7 @@ public static class AdminTokenSecret
 {
     public const string SecretName = "api-admin-token";
     public const string TokenKey = "ADMIN_TOKEN";
-    public const string EnvironmentVariable = "Admin__Token";
+    public const string EnvironmentVariable = SettingNames.AdminToken;
     public const int MinimumLength = 16;
 
     public static V1Secret Secret(ManifestContext context)

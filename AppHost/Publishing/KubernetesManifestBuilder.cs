@@ -1,3 +1,4 @@
+using GpuDev.Database.Migrations;
 using k8s;
 using k8s.Models;
 

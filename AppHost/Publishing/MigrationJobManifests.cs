@@ -1,5 +1,6 @@
 using System.Text;
-using GpuDev.MigrationWorker.Planning;
+using GpuDev.Database;
+using GpuDev.Database.Migrations;
 using k8s;
 using k8s.Models;
 
@@ -40,7 +41,7 @@ public static class MigrationJobManifests
         labels[HashLabel] = hash;
 
         var environment = DatabaseCredentials.EnvironmentWithConnectionString(model);
-        environment.Add(new V1EnvVar { Name = "Migrations__Path", Value = MountPath });
+        environment.Add(new V1EnvVar { Name = SettingNames.MigrationsPath, Value = MountPath });
 
         return new V1Job
         {
@@ -69,8 +70,8 @@ public static class MigrationJobManifests
                                 Env = environment,
                                 VolumeMounts =
                                 [
-                                    new V1VolumeMount { MountPath = $"{MountPath}/{MigrationHash.SchemaDirectoryName}", Name = SchemaConfigMapName, ReadOnlyProperty = true },
-                                    new V1VolumeMount { MountPath = $"{MountPath}/{MigrationHash.FixturesDirectoryName}", Name = FixturesConfigMapName, ReadOnlyProperty = true },
+                                    new V1VolumeMount { MountPath = $"{MountPath}/{MigrationFileSet.SchemaDirectoryName}", Name = SchemaConfigMapName, ReadOnlyProperty = true },
+                                    new V1VolumeMount { MountPath = $"{MountPath}/{MigrationFileSet.FixturesDirectoryName}", Name = FixturesConfigMapName, ReadOnlyProperty = true },
                                 ],
                                 Resources = ContainerResources.Migration(),
                             },

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
+using GpuDev.Database;
 
 namespace GpuDev.MigrationWorker.Tests;
 
@@ -58,8 +59,8 @@ public sealed class WorkerProcess : IDisposable
         }
 
         // Nothing from the test runner's environment may point the worker elsewhere.
-        startInfo.Environment.Remove("ConnectionStrings__gpudev");
-        startInfo.Environment.Remove("Migrations__Path");
+        startInfo.Environment.Remove(SettingNames.DatabaseConnectionString);
+        startInfo.Environment.Remove(SettingNames.MigrationsPath);
         startInfo.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {

@@ -9,8 +9,8 @@ public static class RepositoryFiles
 
     public static string DatabaseDirectory => Path.Combine(Root, "database");
 
-    /// <summary>shared/reference beside the checkout, where the production catalog lives.</summary>
-    public static string SharedReference => Path.Combine(Path.GetDirectoryName(Root)!, "shared", "reference");
+    /// <summary>database/reference: production's catalog (provenance in its README.md).</summary>
+    public static string CatalogDirectory => Path.Combine(DatabaseDirectory, "reference");
 
     /// <summary>Every SQL file the migration covers, relative to database/ (e.g. <c>schema/001_users_and_keys.sql</c>).</summary>
     public static IEnumerable<string> SqlFiles() =>

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace GpuDev.MigrationWorker.Planning;
+namespace GpuDev.Database.Migrations;
 
 /// <summary>
 /// The migration hash: production's job-name scheme (first 8 hex characters of md5 over the
@@ -9,39 +9,13 @@ namespace GpuDev.MigrationWorker.Planning;
 /// files, so that a fixture-only edit also yields a new hash.
 /// </summary>
 /// <remarks>
-/// Self-contained and BCL-only on purpose: the AppHost's Kubernetes publisher compiles this same file
-/// in (Compile Include Link) to name the migration Job, so both sides always agree.
+/// The worker records this hash in its journal and the Kubernetes publisher names the migration Job
+/// (and the API's init container waits) by it: both call this one implementation, so they always agree.
 /// </remarks>
 public static class MigrationHash
 {
-    public const string SchemaDirectoryName = "schema";
-    public const string FixturesDirectoryName = "fixtures";
-    public const string FilePattern = "*.sql";
-
-    /// <summary>
-    /// The hash of <paramref name="databaseDirectory"/> (the folder holding <c>schema/</c> and
-    /// <c>fixtures/</c>): its <c>*.sql</c> files, schema files first, then fixtures, each group in
-    /// ordinal file-name order. A missing <c>fixtures/</c> counts as empty.
-    /// </summary>
-    public static string Compute(string databaseDirectory)
-    {
-        var files = new List<(string RelativeName, byte[] Content)>();
-        foreach (var kind in new[] { SchemaDirectoryName, FixturesDirectoryName })
-        {
-            var directory = Path.Combine(databaseDirectory, kind);
-            if (!Directory.Exists(directory))
-            {
-                continue;
-            }
-
-            foreach (var path in Directory.GetFiles(directory, FilePattern))
-            {
-                files.Add((kind + "/" + Path.GetFileName(path), File.ReadAllBytes(path)));
-            }
-        }
-
-        return ComputeFromContents(files);
-    }
+    /// <summary>The hash of the migration files in <paramref name="databaseDirectory"/> (see <see cref="MigrationFileSet"/>).</summary>
+    public static string Compute(string databaseDirectory) => MigrationFileSet.Load(databaseDirectory).Hash;
 
     /// <summary>
     /// The hash of files given as <c>schema/&lt;name&gt;</c> or <c>fixtures/&lt;name&gt;</c> with their
@@ -69,8 +43,8 @@ public static class MigrationHash
     private static int GroupRank(string relativeName) =>
         relativeName.Replace('\\', '/').Split('/')[0] switch
         {
-            SchemaDirectoryName => 0,
-            FixturesDirectoryName => 1,
+            MigrationFileSet.SchemaDirectoryName => 0,
+            MigrationFileSet.FixturesDirectoryName => 1,
             _ => 2,
         };
 
