@@ -1,5 +1,4 @@
 using Aspire.Hosting.ApplicationModel;
-using GpuDev.AppHost.LocalPostgres;
 using GpuDev.AppHost.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,18 +73,14 @@ public static class GpuDevPostgresBuilderExtensions
     private static IResourceBuilder<IResourceWithConnectionString> AddLocalDatabase(
         IDistributedApplicationBuilder builder, GpuDevPostgresOptions options, IResourceBuilder<ParameterResource> password)
     {
-        var (installation, searched) = PostgresInstallation.FindAsync(options.BinDirectory).GetAwaiter().GetResult();
-        if (installation is null)
-        {
-            throw new DistributedApplicationException(PostgresInstallation.NotFoundMessage(searched));
-        }
-
-        var dataDirectory = options.DataDirectory is { Length: > 0 } configured
-            ? Path.GetFullPath(configured, builder.AppHostDirectory)
-            : Path.Combine(builder.AppHostDirectory, ".localdata", "postgres");
-
-        var server = builder.AddLocalPostgres(ServerResourceName, installation, dataDirectory, password, options.ResetData)
+        var server = builder.AddLocalPostgres(ServerResourceName, password)
+            .WithBinDirectory(options.BinDirectory)
+            .WithResetData(options.ResetData)
             .WithAnnotation(ModeProperty(PostgresMode.Local));
+        if (options.DataDirectory is { Length: > 0 } dataDirectory)
+        {
+            server.WithDataDirectory(dataDirectory);
+        }
 
         return server.AddDatabase(options.DatabaseName).WithPgmq(allowCompatibility: true);
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace GpuDev.AppHost.LocalPostgres;
+namespace GpuDev.Hosting.PostgreSQL;
 
 /// <summary>
 /// The command line that runs the server in the foreground: on 127.0.0.1 only, on the given port,

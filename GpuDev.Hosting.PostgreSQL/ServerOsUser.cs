@@ -1,4 +1,4 @@
-namespace GpuDev.AppHost.LocalPostgres;
+namespace GpuDev.Hosting.PostgreSQL;
 
 /// <summary>
 /// The operating-system account the PostgreSQL server runs under. PostgreSQL refuses to run as

@@ -1,7 +1,6 @@
 using System.Data.Common;
-using Aspire.Hosting.ApplicationModel;
 
-namespace Aspire.Hosting;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>A database on a <see cref="LocalPostgresServerResource"/>, created when the server is ready.</summary>
 public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresServerResource parent)

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
-namespace GpuDev.AppHost.LocalPostgres;
+namespace GpuDev.Hosting.PostgreSQL;
 
 /// <summary>
 /// Healthy when the server (or one database on it) accepts an authenticated connection. A rejected

@@ -1,20 +1,19 @@
-using Aspire.Hosting.ApplicationModel;
-using GpuDev.AppHost.LocalPostgres;
+using GpuDev.Hosting.PostgreSQL;
 
-namespace Aspire.Hosting;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
 /// A PostgreSQL server run from the machine's own binaries as an Aspire executable: the stand-in for
 /// the PGMQ container image on machines with no container runtime. Its connection string has the
 /// same shape as Aspire's container-based <c>PostgresServerResource</c>, so services cannot tell the two apart.
 /// </summary>
-public sealed class LocalPostgresServerResource(
-    string name,
-    string command,
-    string workingDirectory,
-    ParameterResource password,
-    PostgresDataDirectory dataDirectory)
-    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
+/// <remarks>
+/// Which binaries run, and as which OS user, is resolved when the application starts (see
+/// <see cref="LocalPostgresLifecycle"/>), never while the model is built; until then the command is
+/// the bare name <c>postgres</c>.
+/// </remarks>
+public sealed class LocalPostgresServerResource(string name, ParameterResource password)
+    : ExecutableResource(name, "postgres", "."), IResourceWithConnectionString
 {
     internal const string PrimaryEndpointName = "tcp";
 
@@ -24,10 +23,14 @@ public sealed class LocalPostgresServerResource(
 
     public ParameterResource PasswordParameter { get; } = password;
 
-    public PostgresDataDirectory DataDirectory { get; } = dataDirectory;
-
     /// <summary>Resource name to database name of every database declared on this server.</summary>
     public IReadOnlyDictionary<string, string> Databases => _databases;
+
+    /// <summary>The data directory once the application has started (null before).</summary>
+    public PostgresDataDirectory? DataDirectory { get; internal set; }
+
+    /// <summary>The server's command line without its port, once the application has started.</summary>
+    internal IReadOnlyList<string> ServerArguments { get; set; } = [];
 
     // IPV4Host resolves to 127.0.0.1: the server listens there only, so clients skip a refused ::1 attempt.
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(

@@ -1,4 +1,4 @@
-namespace GpuDev.AppHost.LocalPostgres;
+namespace GpuDev.Hosting.PostgreSQL;
 
 /// <summary>A problem with the local PostgreSQL server whose message says what to do about it.</summary>
 public sealed class LocalPostgresException : Exception

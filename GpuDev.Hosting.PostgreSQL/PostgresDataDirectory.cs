@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
-namespace GpuDev.AppHost.LocalPostgres;
+namespace GpuDev.Hosting.PostgreSQL;
 
 /// <summary>
 /// A PostgreSQL data directory (PGDATA) managed for the local server: created with <c>initdb</c> on
@@ -15,6 +15,12 @@ public sealed class PostgresDataDirectory(string path, PostgresInstallation inst
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
 
     public string Path { get; } = System.IO.Path.GetFullPath(path);
+
+    /// <summary>The binaries that initialise, run and stop the server on this directory.</summary>
+    public PostgresInstallation Installation { get; } = installation;
+
+    /// <summary>The OS user the server runs as.</summary>
+    public ServerOsUser OsUser { get; } = osUser;
 
     public bool IsInitialized => File.Exists(System.IO.Path.Combine(Path, "PG_VERSION"));
 
@@ -53,7 +59,7 @@ public sealed class PostgresDataDirectory(string path, PostgresInstallation inst
             return;
         }
 
-        var result = await osUser.RunAsync(installation.Tool("pg_ctl"), ["stop", "-D", Path, "-m", "fast", "-w", "-t", "60"], CommandTimeout, cancellationToken);
+        var result = await OsUser.RunAsync(Installation.Tool("pg_ctl"), ["stop", "-D", Path, "-m", "fast", "-w", "-t", "60"], CommandTimeout, cancellationToken);
         if (!result.Succeeded && File.Exists(PidFile) && ReadServerPid() is int pid && IsPostgresProcess(pid))
         {
             throw new LocalPostgresException($"Could not stop the PostgreSQL server (pid {pid}) on '{Path}': {result.Output}");
@@ -73,16 +79,16 @@ public sealed class PostgresDataDirectory(string path, PostgresInstallation inst
 
     private async Task InitializeAsync(string password, ILogger logger, CancellationToken cancellationToken)
     {
-        logger.LogInformation("Initialising a new PostgreSQL {Version} data directory in {DataDirectory}", installation.Version, Path);
+        logger.LogInformation("Initialising a new PostgreSQL {Version} data directory in {DataDirectory}", Installation.Version, Path);
 
         var parent = System.IO.Path.GetDirectoryName(Path)!;
         Directory.CreateDirectory(parent);
         Directory.CreateDirectory(Path);
-        await osUser.TakeOwnershipAsync(Path, cancellationToken);
-        if (!await osUser.CanWriteAsync(Path, cancellationToken))
+        await OsUser.TakeOwnershipAsync(Path, cancellationToken);
+        if (!await OsUser.CanWriteAsync(Path, cancellationToken))
         {
             throw new LocalPostgresException(
-                $"The '{osUser}' OS user cannot reach '{Path}' (a parent directory is closed to other users, e.g. /root). " +
+                $"The '{OsUser}' OS user cannot reach '{Path}' (a parent directory is closed to other users, e.g. /root). " +
                 "Set Postgres:DataDirectory to a directory under a path that user can traverse, such as /var/tmp/gpudev.");
         }
 
@@ -96,9 +102,9 @@ public sealed class PostgresDataDirectory(string path, PostgresInstallation inst
                 File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
-            await osUser.TakeOwnershipAsync(passwordFile, cancellationToken);
-            var result = await osUser.RunAsync(
-                installation.Tool("initdb"),
+            await OsUser.TakeOwnershipAsync(passwordFile, cancellationToken);
+            var result = await OsUser.RunAsync(
+                Installation.Tool("initdb"),
                 ["-D", Path, "-U", SuperUser, "--auth=scram-sha-256", $"--pwfile={passwordFile}", "--encoding=UTF8", "--no-locale", "--no-instructions"],
                 CommandTimeout,
                 cancellationToken);
@@ -116,11 +122,11 @@ public sealed class PostgresDataDirectory(string path, PostgresInstallation inst
     private async Task CheckVersionAsync(CancellationToken cancellationToken)
     {
         var text = (await File.ReadAllTextAsync(System.IO.Path.Combine(Path, "PG_VERSION"), cancellationToken)).Trim();
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var major) || major != installation.MajorVersion)
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var major) || major != Installation.MajorVersion)
         {
             throw new LocalPostgresException(
-                $"The data directory '{Path}' was created by PostgreSQL {text}, but the binaries in '{installation.BinDirectory}' are " +
-                $"PostgreSQL {installation.MajorVersion}. Set Postgres:BinDirectory to PostgreSQL {text}'s bin directory, " +
+                $"The data directory '{Path}' was created by PostgreSQL {text}, but the binaries in '{Installation.BinDirectory}' are " +
+                $"PostgreSQL {Installation.MajorVersion}. Set Postgres:BinDirectory to PostgreSQL {text}'s bin directory, " +
                 "or reset local data (see README) to start over with an empty database.");
         }
     }

@@ -1,7 +1,7 @@
 using System.Reflection;
 using Npgsql;
 
-namespace GpuDev.AppHost.Pgmq;
+namespace GpuDev.Hosting.PostgreSQL.Pgmq;
 
 /// <summary>Where a database's <c>pgmq</c> schema came from.</summary>
 public enum PgmqSource
@@ -20,7 +20,7 @@ public enum PgmqSource
 /// </summary>
 public static class PgmqInstaller
 {
-    private const string ResourceName = "GpuDev.AppHost.Pgmq.pgmq-compat.sql";
+    private const string ResourceName = "GpuDev.Hosting.PostgreSQL.Pgmq.pgmq-compat.sql";
 
     // Any fixed number: serialises concurrent installers in one database.
     private const long InstallLockKey = 0x67_70_75_64_65_76_71;
@@ -71,7 +71,7 @@ public static class PgmqInstaller
     private static string LoadScript()
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"Embedded resource {ResourceName} is missing from the AppHost assembly.");
+            ?? throw new InvalidOperationException($"Embedded resource {ResourceName} is missing from the GpuDev.Hosting.PostgreSQL assembly.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

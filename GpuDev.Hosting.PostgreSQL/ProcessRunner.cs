@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace GpuDev.AppHost.LocalPostgres;
+namespace GpuDev.Hosting.PostgreSQL;
 
 /// <summary>The outcome of a finished command: exit code and everything it printed.</summary>
 public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
