@@ -15,16 +15,18 @@ var adminToken = builder.AddParameter("admin-token", new GenerateParameterDefaul
 var migrations = builder.AddProject<Projects.MigrationWorker>("migration-worker")
     .WithReference(gpudev)
     .WaitFor(gpudev)
-    .WithMigrationFiles();
+    .WithMigrationFiles()
+    .PublishAsKubernetesMigrationJob(MigrationWorkerBuilderExtensions.DatabaseDirectory);
 
 builder.AddProject<Projects.Api>("api")
     .WithReference(gpudev)
     .WaitFor(gpudev)
     .WaitForCompletion(migrations)
     .WithEnvironment(SettingNames.AdminToken, adminToken)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .PublishAsKubernetesDeployment(containerPort: 8080, gatedOn: migrations, receivesAdminToken: true);
 
-// `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (AppHost/Publishing/README.md).
+// `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (GpuDev.Hosting.Kubernetes/README.md).
 builder.AddKubernetesPublishing();
 
 // Disposed on the way out, even when a SIGTERM cancels the start: disposal stops the local PostgreSQL server.

@@ -1,5 +1,6 @@
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Pipelines;
-using GpuDev.AppHost.Publishing;
+using GpuDev.Hosting.Kubernetes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -16,22 +17,48 @@ public static class KubernetesPublishingBuilderExtensions
     public const string StepName = "publish-kubernetes";
 
     /// <summary>
+    /// Publishes the project as the migration Job <c>db-migration-&lt;hash&gt;</c>, whose ConfigMaps hold the
+    /// SQL of <paramref name="databaseDirectory"/> (relative paths are resolved from the AppHost's directory).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> PublishAsKubernetesMigrationJob(this IResourceBuilder<ProjectResource> builder, string databaseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(databaseDirectory);
+        var path = Path.GetFullPath(databaseDirectory, builder.ApplicationBuilder.AppHostDirectory);
+        return builder.WithAnnotation(new KubernetesMigrationJobAnnotation(path), ResourceAnnotationMutationBehavior.Replace);
+    }
+
+    /// <summary>
+    /// Publishes the project as a Deployment. With <paramref name="containerPort"/> it serves HTTP there
+    /// (a Service, readiness <c>/health</c>, liveness <c>/alive</c>); with <paramref name="gatedOn"/> its pods
+    /// start only once that migration Job's run is in the journal; with <paramref name="receivesAdminToken"/>
+    /// it gets <c>Admin__Token</c> from the <c>api-admin-token</c> Secret.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> PublishAsKubernetesDeployment(
+        this IResourceBuilder<ProjectResource> builder,
+        int? containerPort = null,
+        IResourceBuilder<ProjectResource>? gatedOn = null,
+        bool receivesAdminToken = false)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithAnnotation(
+            new KubernetesDeploymentAnnotation(containerPort, gatedOn?.Resource, receivesAdminToken),
+            ResourceAnnotationMutationBehavior.Replace);
+    }
+
+    /// <summary>
     /// Adds a publish step that writes plain Kubernetes YAML (one file per object plus kustomization.yaml)
-    /// for the AppHost's model: PostgreSQL with PGMQ, the migration Job named by the migration hash,
-    /// and the API, which starts serving only after that Job's run is in the journal.
+    /// for the AppHost's model: PostgreSQL with PGMQ, the project marked as the migration Job (named by
+    /// the migration hash), and every project marked as a Deployment.
     /// </summary>
     public static IDistributedApplicationBuilder AddKubernetesPublishing(this IDistributedApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var appHostDirectory = builder.AppHostDirectory;
         var configuration = builder.Configuration;
 
         builder.Pipeline.AddStep(StepName, context =>
         {
             var options = configuration.GetSection(KubernetesPublishingOptions.SectionName).Get<KubernetesPublishingOptions>() ?? new();
-            var databaseDirectory = Path.GetFullPath(
-                options.DatabaseDirectory ?? Path.Combine(appHostDirectory, MigrationWorkerBuilderExtensions.DatabaseDirectory),
-                Environment.CurrentDirectory);
             var outputDirectory = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
 
             IReadOnlyList<KubernetesManifest> manifests;
@@ -39,6 +66,9 @@ public static class KubernetesPublishingBuilderExtensions
             try
             {
                 var model = DeploymentModelReader.Read(context.Model);
+                var databaseDirectory = options.DatabaseDirectory is { Length: > 0 } configured
+                    ? Path.GetFullPath(configured, Environment.CurrentDirectory)
+                    : context.Model.Resources.Single(r => r.Name == model.MigrationResourceName).Annotations.OfType<KubernetesMigrationJobAnnotation>().Last().DatabaseDirectory;
                 manifests = KubernetesManifestBuilder.Build(model, options, databaseDirectory);
                 files = KubernetesManifestWriter.Write(manifests, outputDirectory);
             }
@@ -58,7 +88,7 @@ public static class KubernetesPublishingBuilderExtensions
             {
                 context.Logger.LogWarning(
                     "The Secret {Secret} has an empty POSTGRES_PASSWORD: pass --Kubernetes:PostgresPassword (or set Kubernetes__PostgresPassword) " +
-                    "when publishing, or fill it in before applying; see AppHost/Publishing/README.md.",
+                    "when publishing, or fill it in before applying; see GpuDev.Hosting.Kubernetes/README.md.",
                     DatabaseCredentials.SecretName);
             }
 
@@ -66,7 +96,7 @@ public static class KubernetesPublishingBuilderExtensions
             {
                 context.Logger.LogWarning(
                     "The Secret {Secret} has an empty ADMIN_TOKEN, so the API will refuse every admin request (creating users and API keys): " +
-                    "pass --Kubernetes:AdminToken (or set Kubernetes__AdminToken) when publishing, or fill it in before applying; see AppHost/Publishing/README.md.",
+                    "pass --Kubernetes:AdminToken (or set Kubernetes__AdminToken) when publishing, or fill it in before applying; see GpuDev.Hosting.Kubernetes/README.md.",
                     AdminTokenSecret.SecretName);
             }
 

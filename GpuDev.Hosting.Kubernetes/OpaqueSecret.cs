@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>
 /// A Secret whose secret value may be left empty at publish time: the file then carries an annotation

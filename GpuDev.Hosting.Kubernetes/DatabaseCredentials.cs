@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>
 /// Production's <c>postgres-credentials</c> Secret and the environment variables every pod builds
@@ -27,7 +27,7 @@ public static class DatabaseCredentials
                 [UserKey] = context.Model.DatabaseName,
             },
             valueMissing: context.PostgresPassword.Length == 0,
-            new("gpudev.dev/password", "POSTGRES_PASSWORD is empty on purpose: fill it in before applying (see AppHost/Publishing/README.md)."));
+            new("gpudev.dev/password", "POSTGRES_PASSWORD is empty on purpose: fill it in before applying (see GpuDev.Hosting.Kubernetes/README.md)."));
     }
 
     /// <summary>POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB from the Secret.</summary>

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>CPU and memory for each container, in one place.</summary>
 public static class ContainerResources

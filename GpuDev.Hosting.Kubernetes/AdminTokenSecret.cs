@@ -1,7 +1,7 @@
 using GpuDev.Database;
 using k8s.Models;
 
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>
 /// The <c>api-admin-token</c> Secret and the <c>Admin__Token</c> variable the API reads it through.
@@ -15,16 +15,17 @@ public static class AdminTokenSecret
     public const string EnvironmentVariable = SettingNames.AdminToken;
     public const int MinimumLength = 16;
 
-    public static V1Secret Secret(ManifestContext context)
+    public static V1Secret Secret(ManifestContext context, DeploymentDescription deployment)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(deployment);
         return OpaqueSecret.Create(
             context,
             SecretName,
-            KubernetesLabels.For(context.Model.ApiResourceName, context.Instance, "api"),
+            KubernetesLabels.For(deployment.ResourceName, context.Instance, deployment.ResourceName),
             new Dictionary<string, string> { [TokenKey] = context.AdminToken },
             valueMissing: context.AdminToken.Length == 0,
-            new("gpudev.dev/admin-token", "ADMIN_TOKEN is empty on purpose: the API refuses every admin request until it is filled in (see AppHost/Publishing/README.md)."));
+            new("gpudev.dev/admin-token", "ADMIN_TOKEN is empty on purpose: the API refuses every admin request until it is filled in (see GpuDev.Hosting.Kubernetes/README.md)."));
     }
 
     /// <summary><c>Admin__Token</c> from the Secret, so the token itself lives in the Secret only.</summary>

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>PostgreSQL with PGMQ: the init script ConfigMap, the StatefulSet with its volume claim, and the primary Service.</summary>
 public static class PostgresManifests

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>Kubernetes' naming rules, checked before anything is written.</summary>
 public static partial class KubernetesNames

@@ -1,4 +1,4 @@
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>Kubernetes' recommended <c>app.kubernetes.io/*</c> labels for every object the AppHost publishes.</summary>
 public static class KubernetesLabels

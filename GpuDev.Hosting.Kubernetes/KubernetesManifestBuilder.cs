@@ -2,7 +2,7 @@ using GpuDev.Database.Migrations;
 using k8s;
 using k8s.Models;
 
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>
 /// Builds every Kubernetes object of the deployment from the AppHost's model, the options and the
@@ -19,7 +19,6 @@ public static class KubernetesManifestBuilder
             model,
             KubernetesNames.RequireDns1123Label(options.Namespace, "Kubernetes:Namespace"),
             WorkerImage: Image(options.WorkerImage, model.MigrationResourceName, "Kubernetes:WorkerImage"),
-            ApiImage: Image(options.ApiImage, model.ApiResourceName, "Kubernetes:ApiImage"),
             PostgresPassword: DatabaseCredentials.ValidatePassword(options.PostgresPassword),
             AdminToken: AdminTokenSecret.ValidateToken(options.AdminToken),
             options,
@@ -30,7 +29,7 @@ public static class KubernetesManifestBuilder
             throw new ArgumentException("Kubernetes:MigrationWaitTimeoutSeconds must be a positive number of seconds.");
         }
 
-        IKubernetesObject<V1ObjectMeta>[] objects =
+        List<IKubernetesObject<V1ObjectMeta>> objects =
         [
             new V1Namespace
             {
@@ -43,16 +42,24 @@ public static class KubernetesManifestBuilder
                 },
             },
             DatabaseCredentials.Secret(context),
-            AdminTokenSecret.Secret(context),
+            .. model.AdminTokenDeployment is { } adminTokenDeployment ? [AdminTokenSecret.Secret(context, adminTokenDeployment)] : Array.Empty<V1Secret>(),
             PostgresManifests.InitScript(context),
             MigrationJobManifests.SchemaConfigMap(context),
             MigrationJobManifests.FixturesConfigMap(context),
             PostgresManifests.Service(context),
             PostgresManifests.StatefulSet(context),
             MigrationJobManifests.Job(context),
-            ApiManifests.Service(context),
-            ApiManifests.Deployment(context),
         ];
+        foreach (var deployment in model.Deployments)
+        {
+            if (deployment.ContainerPort is not null)
+            {
+                objects.Add(DeploymentManifests.Service(context, deployment));
+            }
+
+            objects.Add(DeploymentManifests.Deployment(context, deployment));
+        }
+
 
         var manifests = objects.Select((o, index) => KubernetesManifest.Create(index + 1, o)).ToList();
         foreach (var manifest in manifests)

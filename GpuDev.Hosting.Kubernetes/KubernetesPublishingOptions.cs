@@ -1,4 +1,4 @@
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>
 /// The AppHost's <c>Kubernetes</c> configuration section, read by the <c>publish-kubernetes</c> step.
@@ -15,8 +15,11 @@ public sealed class KubernetesPublishingOptions
     /// <summary>The migration worker's image; default <c>&lt;resource name&gt;:latest</c>, i.e. <c>migration-worker:latest</c>.</summary>
     public string? WorkerImage { get; set; }
 
-    /// <summary>The API's image; default <c>&lt;resource name&gt;:latest</c>, i.e. <c>api:latest</c>.</summary>
+    /// <summary>The API's image; default <c>&lt;resource name&gt;:latest</c>, i.e. <c>api:latest</c>. Short for <c>Images:api</c>.</summary>
     public string? ApiImage { get; set; }
+
+    /// <summary>Images by resource name, for any Deployment: <c>--Kubernetes:Images:reservation-processor registry/processor:1.0</c>.</summary>
+    public Dictionary<string, string> Images { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The PostgreSQL password written into the <c>postgres-credentials</c> Secret. When absent the
@@ -42,6 +45,17 @@ public sealed class KubernetesPublishingOptions
     /// <summary>Storage class of PostgreSQL's volume claim; the cluster's default when absent.</summary>
     public string? PostgresStorageClass { get; set; }
 
-    /// <summary>The directory holding <c>schema/</c> and <c>fixtures/</c>; default the repository's <c>database/</c>.</summary>
+    /// <summary>The directory holding <c>schema/</c> and <c>fixtures/</c>; default the one the migration Job's annotation names.</summary>
     public string? DatabaseDirectory { get; set; }
+
+    /// <summary>The image of the project <paramref name="resourceName"/>: <see cref="Images"/>, else <see cref="ApiImage"/> for <c>api</c>, else <c>&lt;name&gt;:latest</c>.</summary>
+    public string ImageFor(string resourceName)
+    {
+        var configured = Images.TryGetValue(resourceName, out var image) ? image : resourceName == "api" ? ApiImage : null;
+        var optionName = Images.ContainsKey(resourceName) ? $"Kubernetes:Images:{resourceName}" : "Kubernetes:ApiImage";
+        var result = string.IsNullOrWhiteSpace(configured) ? $"{resourceName}:latest" : configured.Trim();
+        return result.Any(char.IsWhiteSpace)
+            ? throw new ArgumentException($"{optionName} '{result}' is not an image reference (registry/repository:tag).")
+            : result;
+    }
 }

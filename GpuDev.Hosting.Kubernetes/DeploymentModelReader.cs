@@ -1,12 +1,13 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>
 /// Finds, in the AppHost's model, the pieces production deploys: the PostgreSQL database (publishing
-/// always uses its container form), the project that runs to completion before another one starts
-/// (the migration Job) and that other project (the API).
+/// always uses its container form), the project marked <c>PublishAsKubernetesMigrationJob</c> and the
+/// projects marked <c>PublishAsKubernetesDeployment</c>. Nothing is inferred: a project without one of
+/// those annotations is not deployed.
 /// </summary>
 public static class DeploymentModelReader
 {
@@ -36,23 +37,32 @@ public static class DeploymentModelReader
         var dataPath = server.Annotations.OfType<ContainerMountAnnotation>().FirstOrDefault(m => m.Type == ContainerMountType.Volume)?.Target
             ?? DefaultPostgresDataPath;
 
-        // The migration is the project something waits to *complete*; the API is what waits for it.
         var projects = model.Resources.OfType<ProjectResource>().ToList();
-        var completionWaits = projects
-            .SelectMany(waiter => waiter.Annotations.OfType<WaitAnnotation>()
-                .Where(wait => wait.WaitType == WaitType.WaitForCompletion && wait.Resource is ProjectResource)
-                .Select(wait => (Waiter: waiter, Migration: (ProjectResource)wait.Resource)))
-            .ToList();
-        if (completionWaits.Count != 1)
+        var jobs = projects.Where(p => p.TryGetLastAnnotation<KubernetesMigrationJobAnnotation>(out _)).ToList();
+        if (jobs.Count != 1)
         {
             throw new DistributedApplicationException(
-                "Kubernetes publishing expects one project that waits for another project's completion " +
-                $"(the API waiting for the migration worker), found {completionWaits.Count}: " +
-                string.Join(", ", completionWaits.Select(w => $"{w.Waiter.Name} -> {w.Migration.Name}")) + ".");
+                $"Kubernetes publishing expects exactly one project marked PublishAsKubernetesMigrationJob, found {jobs.Count}" +
+                (jobs.Count == 0 ? "." : $": {string.Join(", ", jobs.Select(j => j.Name))}."));
         }
 
-        var (api, migration) = completionWaits[0];
-        foreach (var project in new[] { migration, api })
+        var migration = jobs[0];
+        var deployments = new List<(ProjectResource Project, KubernetesDeploymentAnnotation Annotation)>();
+        foreach (var project in projects)
+        {
+            if (project.TryGetLastAnnotation<KubernetesDeploymentAnnotation>(out var annotation))
+            {
+                if (annotation.GatedOn is not null && !ReferenceEquals(annotation.GatedOn, migration))
+                {
+                    throw new DistributedApplicationException(
+                        $"The project '{project.Name}' is gated on '{annotation.GatedOn.Name}', which is not the migration Job '{migration.Name}'.");
+                }
+
+                deployments.Add((project, annotation));
+            }
+        }
+
+        foreach (var project in deployments.Select(d => d.Project).Prepend(migration))
         {
             if (!References(project, database))
             {
@@ -70,7 +80,9 @@ public static class DeploymentModelReader
             ConnectionName: database.Name,
             DatabaseName: database.DatabaseName,
             MigrationResourceName: migration.Name,
-            ApiResourceName: api.Name);
+            Deployments: deployments
+                .Select(d => new DeploymentDescription(d.Project.Name, d.Annotation.ContainerPort, d.Annotation.GatedOn is not null, d.Annotation.ReceivesAdminToken))
+                .ToList());
     }
 
     private static bool References(ProjectResource project, IResource database) =>

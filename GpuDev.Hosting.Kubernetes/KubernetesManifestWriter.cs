@@ -1,7 +1,7 @@
 using System.Text;
 using k8s;
 
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>
 /// Writes one YAML file per object plus <c>kustomization.yaml</c>. The output depends only on the

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>One Kubernetes object and the file it is written to.</summary>
 public sealed record KubernetesManifest(string FileName, IKubernetesObject<V1ObjectMeta> Resource)

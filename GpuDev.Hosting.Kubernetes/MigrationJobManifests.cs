@@ -4,7 +4,7 @@ using GpuDev.Database.Migrations;
 using k8s;
 using k8s.Models;
 
-namespace GpuDev.AppHost.Publishing;
+namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>
 /// The schema and fixture ConfigMaps and production's migration Job, <c>db-migration-&lt;hash&gt;</c>:
