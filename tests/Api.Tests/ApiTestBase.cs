@@ -10,7 +10,7 @@ namespace GpuDev.Api.Tests;
 /// <summary>What every API test needs: clients, a fresh user with a key, and direct database access for assertions.</summary>
 public abstract class ApiTestBase(GpuDevEnvironmentFixture fixture) : IDisposable
 {
-    protected GpuDevEnvironment Environment => fixture.Environment;
+    protected ApiEnvironment Environment => fixture.Environment;
 
     protected HttpClient Anonymous { get; } = fixture.Environment.CreateApiClient();
 

@@ -8,7 +8,7 @@ namespace GpuDev.Integration.Tests;
 
 /// <summary>The whole stack, started once for these tests, exactly as <c>dotnet run --project AppHost</c> does.</summary>
 [Collection(GpuDevEnvironmentGroup.Name)]
-public sealed class StackStartupTests(GpuDevEnvironmentFixture fixture)
+public sealed class StackStartupTests(StackFixture fixture)
 {
     private GpuDevEnvironment Environment => fixture.Environment;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text;
 using GpuDev.Database;
 
@@ -135,12 +134,8 @@ public sealed class WorkerProcess : IDisposable
         }
     }
 
-    private static string FindWorkerDll()
-    {
-        var configuration = typeof(WorkerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var path = Path.Combine(RepositoryFiles.Root, "MigrationWorker", "bin", configuration, "net10.0", "GpuDev.MigrationWorker.dll");
-        return File.Exists(path)
-            ? path
-            : throw new InvalidOperationException($"The worker is not built at {path}; build tests/MigrationWorker.Tests (it references the worker).");
-    }
+    private static string FindWorkerDll() =>
+        File.Exists(RepositoryFiles.MigrationWorkerDll)
+            ? RepositoryFiles.MigrationWorkerDll
+            : throw new InvalidOperationException($"The worker is not built at {RepositoryFiles.MigrationWorkerDll}; build tests/MigrationWorker.Tests (it references the worker).");
 }

@@ -1,12 +1,10 @@
-using Xunit;
-
-namespace GpuDev.Tests.Support;
+namespace GpuDev.Integration.Tests;
 
 /// <summary>
-/// One running stack shared by a test collection (starting it takes seconds). Tests that change
-/// global state (stop resources, wipe data) start their own <see cref="GpuDevEnvironment"/> instead.
+/// One running stack (the real AppHost) shared by the full-stack tests (starting it takes seconds).
+/// Tests that change global state (stop resources, wipe data) start their own <see cref="GpuDevEnvironment"/> instead.
 /// </summary>
-public sealed class GpuDevEnvironmentFixture : IAsyncLifetime
+public sealed class StackFixture : IAsyncLifetime
 {
     private GpuDevEnvironment? _environment;
 
