@@ -90,15 +90,8 @@ public abstract class ApiTestBase(GpuDevEnvironmentFixture fixture) : IDisposabl
     }
 
     /// <summary>Awaits a condition the API makes true in the background, failing with <paramref name="failure"/> after 15 s.</summary>
-    protected static async Task EventuallyAsync(Func<Task<bool>> condition, string failure)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (!await condition())
-        {
-            Assert.False(timeout.IsCancellationRequested, failure);
-            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
-        }
-    }
+    protected static Task EventuallyAsync(Func<Task<bool>> condition, string failure) =>
+        Eventually.WaitUntilAsync(condition, TimeSpan.FromSeconds(15), () => failure);
 
     /// <summary>The messages on a queue whose job_id (or disk_name for disk operations) matches, oldest first.</summary>
     protected async Task<IReadOnlyList<JsonElement>> QueueMessagesAsync(string queue, string field, string value)
