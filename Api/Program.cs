@@ -18,3 +18,6 @@ app.MapGpuDevApis();
 
 await app.RunAsync();
 return 0;
+
+// Visible to the in-process API tests (WebApplicationFactory<Program>).
+public partial class Program;

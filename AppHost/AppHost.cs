@@ -1,12 +1,15 @@
+using GpuDev.Database;
+using GpuDev.Hosting.PostgreSQL;
 using Microsoft.Extensions.Configuration;
 
 // The GPU Dev control plane on a laptop, in production's order:
 // PostgreSQL with PGMQ -> migration worker (schema, then fixtures; exits) -> API and reservation processor.
 // `-- --install-postgres` only fetches and prints local mode's PostgreSQL binaries (CI runs it before its tests).
-if (await GpuDev.AppHost.LocalPostgres.PostgresInstallCommand.TryRunAsync(args))
+if (await PostgresInstallCommand.TryRunAsync(args))
 {
     return;
 }
+
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Services stop within a second or two of the AppHost instead of waiting 10 s on a dashboard that has gone.
@@ -20,15 +23,17 @@ var adminToken = builder.AddParameter("admin-token", new GenerateParameterDefaul
 var migrations = builder.AddProject<Projects.MigrationWorker>("migration-worker")
     .WithReference(gpudev)
     .WaitFor(gpudev)
-    .WithMigrationFiles();
+    .WithMigrationFiles()
+    .PublishAsKubernetesMigrationJob(MigrationWorkerBuilderExtensions.DatabaseDirectory);
 
 // The API listens on http://localhost:8000 (its launch profile), the URL production's CLI uses for `local`.
 var api = builder.AddProject<Projects.Api>("api")
     .WithReference(gpudev)
     .WaitFor(gpudev)
     .WaitForCompletion(migrations)
-    .WithEnvironment("Admin__Token", adminToken)
-    .WithHttpHealthCheck("/health");
+    .WithEnvironment(SettingNames.AdminToken, adminToken)
+    .WithHttpHealthCheck("/health")
+    .PublishAsKubernetesDeployment(containerPort: 8080, gatedOn: migrations, receivesAdminToken: true);
 
 // A second stack, or anything else on the CLI's port, would otherwise surface as a proxy error deep in the logs.
 if (builder.ExecutionContext.IsRunMode && api.HttpPortTakenByAnotherProcess(builder.Configuration) is { } takenPort)
@@ -52,10 +57,11 @@ if (builder.Configuration.GetValue("ReservationProcessor:Enabled", true))
     builder.AddProject<Projects.ReservationProcessor>("reservation-processor")
         .WithReference(gpudev)
         .WaitFor(gpudev)
-        .WaitForCompletion(migrations);
+        .WaitForCompletion(migrations)
+        .PublishAsKubernetesDeployment(gatedOn: migrations);
 }
 
-// `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (AppHost/Publishing/README.md).
+// `--operation publish --step publish-kubernetes`: Kubernetes YAML from this model (GpuDev.Hosting.Kubernetes/README.md).
 builder.AddKubernetesPublishing();
 
 // Disposed on the way out, even when a SIGTERM cancels the start: disposal stops the local PostgreSQL server.

@@ -6,7 +6,7 @@ public sealed class MigrationOptions
     public const string SectionName = "Migrations";
 
     /// <summary>The connection string name: <c>ConnectionStrings:gpudev</c>, as the AppHost provides it.</summary>
-    public const string ConnectionName = "gpudev";
+    public const string ConnectionName = GpuDev.Database.DatabaseNames.Database;
 
     /// <summary>The directory holding <c>schema/</c> and <c>fixtures/</c>; default: the copy beside the worker.</summary>
     public string Path { get; set; } = System.IO.Path.Combine(AppContext.BaseDirectory, "database");

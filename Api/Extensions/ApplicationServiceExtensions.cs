@@ -17,7 +17,7 @@ namespace Microsoft.Extensions.Hosting;
 public static class ApplicationServiceExtensions
 {
     /// <summary>The connection-string name both the AppHost and production use.</summary>
-    public const string DatabaseName = "gpudev";
+    public const string DatabaseName = DatabaseNames.Database;
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {

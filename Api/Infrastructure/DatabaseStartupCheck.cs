@@ -10,8 +10,6 @@ namespace GpuDev.Api.Infrastructure;
 /// </summary>
 public sealed class DatabaseStartupCheck(NpgsqlDataSource dataSource, ILogger<DatabaseStartupCheck> logger)
 {
-    public static IReadOnlyList<string> RequiredTables { get; } = ["api_users", "api_keys", "reservations", "disks", "gpu_types"];
-
     /// <summary>Null when the database is ready, else the reason the API cannot start.</summary>
     public async Task<string?> RunAsync(CancellationToken cancellationToken)
     {
@@ -50,7 +48,7 @@ public sealed class DatabaseStartupCheck(NpgsqlDataSource dataSource, ILogger<Da
             }
 
             logger.LogInformation("Schema verified ({Tables}); queues ready ({Queues})",
-                string.Join(", ", RequiredTables), string.Join(", ", QueueNames.All));
+                string.Join(", ", RequiredSchema.Tables), string.Join(", ", QueueNames.All));
             return null;
         }
     }
@@ -61,7 +59,7 @@ public sealed class DatabaseStartupCheck(NpgsqlDataSource dataSource, ILogger<Da
             "SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass('public.' || t) IS NULL ORDER BY array_position($1::text[], t)",
             connection)
         {
-            Parameters = { new() { Value = RequiredTables.ToArray() } },
+            Parameters = { new() { Value = RequiredSchema.Tables.ToArray() } },
         };
         var missing = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

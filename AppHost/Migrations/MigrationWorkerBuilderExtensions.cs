@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using GpuDev.Database;
 
 namespace Aspire.Hosting;
 
@@ -15,7 +16,7 @@ public static class MigrationWorkerBuilderExtensions
     {
         var path = Path.GetFullPath(Path.Combine(builder.ApplicationBuilder.AppHostDirectory, DatabaseDirectory));
         return builder.ApplicationBuilder.ExecutionContext.IsRunMode
-            ? builder.WithEnvironment("Migrations__Path", path)
+            ? builder.WithEnvironment(SettingNames.MigrationsPath, path)
             : builder;
     }
 }

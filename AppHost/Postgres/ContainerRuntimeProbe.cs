@@ -1,4 +1,4 @@
-using GpuDev.AppHost.LocalPostgres;
+using GpuDev.Hosting.PostgreSQL;
 using Microsoft.Extensions.Configuration;
 
 namespace GpuDev.AppHost.Postgres;

@@ -1,5 +1,4 @@
 using Aspire.Hosting.ApplicationModel;
-using GpuDev.AppHost.LocalPostgres;
 using GpuDev.AppHost.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,33 +73,15 @@ public static class GpuDevPostgresBuilderExtensions
     private static IResourceBuilder<IResourceWithConnectionString> AddLocalDatabase(
         IDistributedApplicationBuilder builder, GpuDevPostgresOptions options, IResourceBuilder<ParameterResource> password)
     {
-        var resolution = PostgresBinaryResolver.ResolveAsync(new PostgresResolutionOptions
+        var server = builder.AddLocalPostgres(ServerResourceName, password)
+            .WithBinDirectory(options.BinDirectory)
+            .WithPackageCacheDirectory(options.CacheDirectory)
+            .WithResetData(options.ResetData)
+            .WithAnnotation(ModeProperty(PostgresMode.Local));
+        if (options.DataDirectory is { Length: > 0 } dataDirectory)
         {
-            BinDirectory = options.BinDirectory,
-            CacheDirectory = options.CacheDirectory,
-        }).GetAwaiter().GetResult();
-        var installation = resolution.Installation ?? throw new DistributedApplicationException(resolution.NotFoundMessage);
-        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
-        {
-            var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GpuDev.AppHost");
-            logger.LogInformation("PostgreSQL binaries: {Source} ({Description})", resolution.Source, resolution.Description);
-            if (resolution.VersionWarning is { } warning)
-            {
-                logger.LogWarning("{Warning}", warning);
-            }
-
-            return Task.CompletedTask;
-        });
-
-        var dataDirectory = options.DataDirectory is { Length: > 0 } configured
-            ? Path.GetFullPath(configured, builder.AppHostDirectory)
-            : Path.Combine(builder.AppHostDirectory, ".localdata", "postgres");
-
-        var server = builder.AddLocalPostgres(ServerResourceName, installation, dataDirectory, password, options.ResetData)
-            .WithAnnotation(ModeProperty(
-                PostgresMode.Local,
-                new("gpudev.postgres.binaries", $"{resolution.Source.ToString().ToLowerInvariant()}: {resolution.Description}"),
-                new("gpudev.postgres.version", installation.Version)));
+            server.WithDataDirectory(dataDirectory);
+        }
 
         return server.AddDatabase(options.DatabaseName).WithPgmq(allowCompatibility: true);
     }

@@ -26,7 +26,7 @@ public sealed class GpuDevPostgresOptions
     public bool ResetData { get; set; }
 
     /// <summary>The application database, production's <c>gpudev</c>.</summary>
-    public string DatabaseName { get; set; } = "gpudev";
+    public string DatabaseName { get; set; } = GpuDev.Database.DatabaseNames.Database;
 
     /// <summary>Container mode: production's image (PostgreSQL 18 with PGMQ 1.8.1).</summary>
     public string ContainerRegistry { get; set; } = "ghcr.io";

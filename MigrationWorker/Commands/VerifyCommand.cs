@@ -1,3 +1,5 @@
+using GpuDev.Database;
+using GpuDev.Database.Queues;
 using GpuDev.MigrationWorker.Cli;
 using GpuDev.MigrationWorker.Execution;
 using GpuDev.MigrationWorker.Journal;
@@ -14,17 +16,14 @@ namespace GpuDev.MigrationWorker.Commands;
 /// </summary>
 public sealed class VerifyCommand(DatabaseConnector connector, IOptions<MigrationOptions> options, ILogger<VerifyCommand> logger)
 {
-    public static readonly string[] RequiredTables = ["api_users", "api_keys", "reservations", "disks", "gpu_types"];
-    public static readonly string[] RequiredQueues = ["gpu_reservations", "disk_operations"];
-
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var set = InputFiles.LoadOrThrow(options.Value.Path, logger);
         await using var connection = await connector.OpenAsync(cancellationToken);
 
-        var missingTables = await MissingAsync(connection, RequiredTables.Select(t => $"public.{t}"), cancellationToken);
+        var missingTables = await MissingAsync(connection, RequiredSchema.Tables.Select(t => $"public.{t}"), cancellationToken);
         // PGMQ keeps each queue in a table pgmq.q_<name>.
-        var missingQueues = await MissingAsync(connection, RequiredQueues.Select(q => $"pgmq.q_{q}"), cancellationToken);
+        var missingQueues = await MissingAsync(connection, QueueNames.All.Select(q => $"pgmq.q_{q}"), cancellationToken);
         var journal = await MigrationJournal.ReadAsync(connection, cancellationToken);
         var journalProblems = JournalProblems(set, journal);
 
@@ -53,7 +52,7 @@ public sealed class VerifyCommand(DatabaseConnector connector, IOptions<Migratio
         {
             logger.LogInformation(
                 "Verified {Endpoint}: tables {Tables}, queues {Queues}, and the journal matches all {Count} files (migration hash {MigrationHash}).",
-                connector.Endpoint, string.Join(", ", RequiredTables), string.Join(", ", RequiredQueues), set.Files.Count, set.Hash);
+                connector.Endpoint, string.Join(", ", RequiredSchema.Tables), string.Join(", ", QueueNames.All), set.Files.Count, set.Hash);
         }
 
         return exitCode;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using GpuDev.Database.Migrations;
 using GpuDev.MigrationWorker.Validation;
 
 namespace GpuDev.MigrationWorker.Planning;
@@ -44,7 +45,7 @@ public sealed class MigrationFile
     public string KindName => KindToName(Kind);
 
     /// <summary><c>schema/001_x.sql</c>: the name used by the migration hash and in messages.</summary>
-    public string RelativeName => (Kind == MigrationKind.Schema ? MigrationHash.SchemaDirectoryName : MigrationHash.FixturesDirectoryName) + "/" + Name;
+    public string RelativeName => (Kind == MigrationKind.Schema ? MigrationFileSet.SchemaDirectoryName : MigrationFileSet.FixturesDirectoryName) + "/" + Name;
 
     public static string KindToName(MigrationKind kind) => kind == MigrationKind.Schema ? "schema" : "fixture";
 }

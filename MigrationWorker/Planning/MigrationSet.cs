@@ -1,3 +1,5 @@
+using GpuDev.Database.Migrations;
+
 namespace GpuDev.MigrationWorker.Planning;
 
 /// <summary>Every file of a database directory in application order (schema, then fixtures), and their migration hash.</summary>

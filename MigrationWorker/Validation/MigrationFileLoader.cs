@@ -1,4 +1,6 @@
 using System.Text;
+using GpuDev.Database;
+using GpuDev.Database.Migrations;
 using GpuDev.MigrationWorker.Planning;
 
 namespace GpuDev.MigrationWorker.Validation;
@@ -26,11 +28,11 @@ public static class MigrationFileLoader
         var warnings = new List<string>();
         if (!Directory.Exists(databaseDirectory))
         {
-            errors.Add($"The migration directory '{databaseDirectory}' does not exist. Pass --path (or set Migrations__Path) to the folder that holds schema/ and fixtures/.");
+            errors.Add($"The migration directory '{databaseDirectory}' does not exist. Pass --path (or set {SettingNames.MigrationsPath}) to the folder that holds schema/ and fixtures/.");
             return new LoadResult(null, errors, warnings);
         }
 
-        var schemaDirectory = Path.Combine(databaseDirectory, MigrationHash.SchemaDirectoryName);
+        var schemaDirectory = Path.Combine(databaseDirectory, MigrationFileSet.SchemaDirectoryName);
         if (!Directory.Exists(schemaDirectory))
         {
             errors.Add($"The schema directory '{schemaDirectory}' does not exist. --path must point at the folder that holds schema/ and fixtures/, not at schema/ itself.");
@@ -44,7 +46,7 @@ public static class MigrationFileLoader
             errors.Add($"The schema directory '{schemaDirectory}' holds no .sql files. Add numbered files such as 001_create_tables.sql, or fix --path.");
         }
 
-        var fixturesDirectory = Path.Combine(databaseDirectory, MigrationHash.FixturesDirectoryName);
+        var fixturesDirectory = Path.Combine(databaseDirectory, MigrationFileSet.FixturesDirectoryName);
         if (Directory.Exists(fixturesDirectory))
         {
             files.AddRange(LoadGroup(fixturesDirectory, MigrationKind.Fixture, errors, warnings));
@@ -56,13 +58,13 @@ public static class MigrationFileLoader
     private static List<MigrationFile> LoadGroup(string directory, MigrationKind kind, List<string> errors, List<string> warnings)
     {
         var group = Path.GetFileName(directory);
-        var entries = Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToList();
-        foreach (var other in entries.Where(e => !e.EndsWith(".sql", StringComparison.Ordinal)))
+        var entries = MigrationFileSet.ListDirectory(directory);
+        foreach (var other in entries.Where(e => !MigrationFileSet.IsMigrationFile(Path.GetFileName(e))))
         {
             warnings.Add($"{group}/{Path.GetFileName(other)} is ignored: only *.sql files are applied.");
         }
 
-        var sqlFiles = entries.Where(e => e.EndsWith(".sql", StringComparison.Ordinal)).ToList();
+        var sqlFiles = entries.Where(e => MigrationFileSet.IsMigrationFile(Path.GetFileName(e))).ToList();
         foreach (var duplicate in sqlFiles.GroupBy(f => NumberPrefix(Path.GetFileName(f))).Where(g => g.Key.Length > 0 && g.Count() > 1))
         {
             warnings.Add($"{group}/: {string.Join(" and ", duplicate.Select(Path.GetFileName))} share the number prefix {duplicate.Key}; " +

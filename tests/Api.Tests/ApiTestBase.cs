@@ -10,7 +10,7 @@ namespace GpuDev.Api.Tests;
 /// <summary>What every API test needs: clients, a fresh user with a key, and direct database access for assertions.</summary>
 public abstract class ApiTestBase(GpuDevEnvironmentFixture fixture) : IDisposable
 {
-    protected GpuDevEnvironment Environment => fixture.Environment;
+    protected ApiEnvironment Environment => fixture.Environment;
 
     protected HttpClient Anonymous { get; } = fixture.Environment.CreateApiClient();
 
@@ -90,15 +90,8 @@ public abstract class ApiTestBase(GpuDevEnvironmentFixture fixture) : IDisposabl
     }
 
     /// <summary>Awaits a condition the API makes true in the background, failing with <paramref name="failure"/> after 15 s.</summary>
-    protected static async Task EventuallyAsync(Func<Task<bool>> condition, string failure)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (!await condition())
-        {
-            Assert.False(timeout.IsCancellationRequested, failure);
-            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
-        }
-    }
+    protected static Task EventuallyAsync(Func<Task<bool>> condition, string failure) =>
+        Eventually.WaitUntilAsync(condition, TimeSpan.FromSeconds(15), () => failure);
 
     /// <summary>The messages on a queue whose job_id (or disk_name for disk operations) matches, oldest first.</summary>
     protected async Task<IReadOnlyList<JsonElement>> QueueMessagesAsync(string queue, string field, string value)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -116,13 +117,20 @@ public sealed partial class QueueMessageContractTests(GpuDevEnvironmentFixture f
         AssertTraceContext(deleteHeaders, deleteTrace);
     }
 
-    /// <summary>A request carrying a fresh traceparent, so the test knows which trace the message must continue.</summary>
+    /// <summary>
+    /// A request in a fresh trace, so the test knows which trace the message must continue. The trace is the
+    /// test's current activity (it flows back to the calling test and ends with it) as well as the request's
+    /// header: the API runs in this process, so its HTTP client instrumentation would otherwise replace a
+    /// header-only trace with one of its own.
+    /// </summary>
     private static (string TraceId, HttpRequestMessage Request) Traced(HttpMethod method, string path, object? body)
     {
-        var traceId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var traceId = ActivityTraceId.CreateRandom();
+        var parent = ActivitySpanId.CreateRandom();
+        new Activity("test request").SetParentId(traceId, parent, ActivityTraceFlags.Recorded).Start();
         var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}-01");
-        return (traceId, request);
+        request.Headers.Add("traceparent", $"00-{traceId}-{parent}-01");
+        return (traceId.ToHexString(), request);
     }
 
     private static void AssertFields(JsonElement message, params string[] expected) =>

@@ -1,6 +1,6 @@
 namespace GpuDev.Api.Tests;
 
-/// <summary>One running stack (real AppHost, local PostgreSQL) shared by every API test; tests use their own users.</summary>
+/// <summary>One in-process API over one migrated PostgreSQL server (<see cref="ApiEnvironment"/>) shared by every API test; tests use their own users.</summary>
 [CollectionDefinition(Name)]
 public sealed class GpuDevEnvironmentGroup : ICollectionFixture<GpuDevEnvironmentFixture>
 {

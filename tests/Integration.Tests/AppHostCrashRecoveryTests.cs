@@ -151,32 +151,22 @@ public sealed class AppHostCrashRecoveryTests
         throw new TimeoutException($"No PostgreSQL server started on {dataDirectory} (AppHost exited: {appHost.HasExited}).");
     }
 
-    private static async Task WaitForTableAsync(string connectionString, string table)
+    private static Task WaitForTableAsync(string connectionString, string table) =>
+        Eventually.WaitUntilAsync(() => TableExistsAsync(connectionString, table), Timeout, () => $"table {table} to appear");
+
+    private static async Task<bool> TableExistsAsync(string connectionString, string table)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
+        try
         {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync();
-                await using var command = new NpgsqlCommand("SELECT to_regclass(@table) IS NOT NULL", connection) { Parameters = { new("table", table) } };
-                if (await command.ExecuteScalarAsync() is true)
-                {
-                    return;
-                }
-            }
-            catch (NpgsqlException) when (clock.Elapsed < Timeout)
-            {
-                // Server still starting or database not created yet.
-            }
-
-            if (clock.Elapsed > Timeout)
-            {
-                throw new TimeoutException($"Table {table} did not appear within {Timeout}.");
-            }
-
-            await Task.Delay(200);
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT to_regclass(@table) IS NOT NULL", connection) { Parameters = { new("table", table) } };
+            return await command.ExecuteScalarAsync() is true;
+        }
+        catch (NpgsqlException)
+        {
+            // Server still starting or database not created yet.
+            return false;
         }
     }
 }

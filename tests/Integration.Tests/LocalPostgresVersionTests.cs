@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using GpuDev.AppHost.LocalPostgres;
+using GpuDev.Hosting.PostgreSQL;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -38,16 +38,13 @@ internal static class PostgresProcesses
     /// <summary>Polls until no server uses the directory, or the timeout passes; returns what is left.</summary>
     public static async Task<IReadOnlyList<int>> WaitUntilNoneUseAsync(string dataDirectory, TimeSpan timeout)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
+        try
         {
-            var left = Using(dataDirectory);
-            if (left.Count == 0 || clock.Elapsed > timeout)
-            {
-                return left;
-            }
-
-            await Task.Delay(100);
+            return await Eventually.ResultAsync(() => Task.FromResult(Using(dataDirectory)), left => left.Count == 0, timeout, () => $"no server on {dataDirectory}");
+        }
+        catch (TimeoutException)
+        {
+            return Using(dataDirectory);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace GpuDev.Integration.Tests;
 
 /// <summary>The reservation processor in the real stack: the API's messages, the CLI's payloads and polls, default delays.</summary>
 [Collection(GpuDevEnvironmentGroup.Name)]
-public sealed class ReservationProcessorStackTests(GpuDevEnvironmentFixture fixture)
+public sealed class ReservationProcessorStackTests(StackFixture fixture)
 {
     /// <summary>The default delays (2 s pending, 3 s preparing) plus start-up of the processor on two busy cores.</summary>
     private static readonly TimeSpan LifecycleTimeout = TimeSpan.FromSeconds(60);

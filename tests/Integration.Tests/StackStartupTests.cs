@@ -1,14 +1,17 @@
-using System.Net;
-using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Npgsql;
 
 namespace GpuDev.Integration.Tests;
 
-/// <summary>The whole stack, started once for these tests, exactly as <c>dotnet run --project AppHost</c> does.</summary>
+/// <summary>
+/// The whole stack, started once for these tests, exactly as <c>dotnet run --project AppHost</c> does:
+/// what only the stack can show (start-up order, the worker's log, the database resource, the
+/// server's authentication). The fixture's start waits for the API's /health, so a healthy API is the
+/// premise of every test here; the API's own endpoints are tested in process in Api.Tests.
+/// </summary>
 [Collection(GpuDevEnvironmentGroup.Name)]
-public sealed class StackStartupTests(GpuDevEnvironmentFixture fixture)
+public sealed class StackStartupTests(StackFixture fixture)
 {
     private GpuDevEnvironment Environment => fixture.Environment;
 
@@ -43,63 +46,6 @@ public sealed class StackStartupTests(GpuDevEnvironmentFixture fixture)
             Assert.True(found >= 0, $"'{expected}' does not follow the previous step in the worker log:\n{text}");
             position = found + expected.Length;
         }
-    }
-
-    [Fact]
-    public async Task Api_health_reports_database_and_both_queues_healthy()
-    {
-        using var client = Environment.CreateApiClient();
-        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("healthy", body.GetProperty("status").GetString());
-        Assert.Equal("healthy", body.GetProperty("database").GetString());
-        Assert.Equal("healthy", body.GetProperty("queue").GetString());
-        Assert.True(body.TryGetProperty("timestamp", out _));
-    }
-
-    [Fact]
-    public async Task Api_alive_answers_200()
-    {
-        using var client = Environment.CreateApiClient();
-        using var response = await client.GetAsync(new Uri("/alive", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    [Fact]
-    public async Task Gpu_types_endpoint_returns_the_ten_fixture_rows()
-    {
-        using var client = Environment.CreateApiClient();
-        var body = JsonDocument.Parse(await client.GetStringAsync(new Uri("/v1/gpu-types", UriKind.Relative))).RootElement;
-
-        var types = body.GetProperty("gpu_types").EnumerateArray().ToList();
-        Assert.Equal(
-            ["a100", "a10g", "b200", "cpu-arm", "cpu-x86", "h100", "h200", "l4", "t4", "t4-small"],
-            types.Select(t => t.GetProperty("gpu_type").GetString()).Order(StringComparer.Ordinal).ToList());
-        var h100 = types.Single(t => t.GetProperty("gpu_type").GetString() == "h100");
-        Assert.Equal("p5.48xlarge", h100.GetProperty("instance_type").GetString());
-        Assert.Equal(8, h100.GetProperty("max_gpus").GetInt32());
-        Assert.Equal(2048, h100.GetProperty("memory_gb").GetInt32());
-    }
-
-    [Fact]
-    public async Task Both_queues_exist_in_pgmq()
-    {
-        await using var connection = new NpgsqlConnection(await Environment.DatabaseConnectionStringAsync());
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT queue_name FROM pgmq.list_queues() ORDER BY 1", connection);
-        var queues = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                queues.Add(reader.GetString(0));
-            }
-        }
-
-        Assert.Contains("gpu_reservations", queues);
-        Assert.Contains("disk_operations", queues);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 namespace GpuDev.Integration.Tests;
 
 [CollectionDefinition(Name)]
-public sealed class GpuDevEnvironmentGroup : ICollectionFixture<GpuDevEnvironmentFixture>
+public sealed class GpuDevEnvironmentGroup : ICollectionFixture<StackFixture>
 {
     public const string Name = "GpuDev environment";
 }

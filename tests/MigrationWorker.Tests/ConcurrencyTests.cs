@@ -1,6 +1,5 @@
-extern alias worker;
+using GpuDev.MigrationWorker.Execution;
 using Npgsql;
-using worker::GpuDev.MigrationWorker.Execution;
 
 namespace GpuDev.MigrationWorker.Tests;
 

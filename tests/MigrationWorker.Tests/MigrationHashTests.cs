@@ -1,8 +1,6 @@
-extern alias worker;
-
 using System.Diagnostics;
 using System.Text;
-using worker::GpuDev.MigrationWorker.Planning;
+using GpuDev.Database.Migrations;
 
 namespace GpuDev.MigrationWorker.Tests;
 

@@ -1,7 +1,6 @@
-extern alias worker;
 using System.Diagnostics;
+using GpuDev.Database.Migrations;
 using Npgsql;
-using worker::GpuDev.MigrationWorker.Planning;
 
 namespace GpuDev.MigrationWorker.Tests;
 
@@ -37,8 +36,8 @@ public sealed class MigrationRunTests(PostgresServerFixture fixture) : Migration
         var result = await RunWorkerAsync();
         Assert.True(result.ExitCode == 0, result.ToString());
 
-        var catalog = await PsqlAsync("-X", "-At", "-f", Path.Combine(RepositoryFiles.SharedReference, "catalog.sql"));
-        var expected = await File.ReadAllTextAsync(Path.Combine(RepositoryFiles.SharedReference, "expected-catalog.txt"));
+        var catalog = await PsqlAsync("-X", "-At", "-f", Path.Combine(RepositoryFiles.CatalogDirectory, "catalog.sql"));
+        var expected = await File.ReadAllTextAsync(Path.Combine(RepositoryFiles.CatalogDirectory, "expected-catalog.txt"));
         Assert.Equal(expected.TrimEnd(), catalog.TrimEnd());
     }
 

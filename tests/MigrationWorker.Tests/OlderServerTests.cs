@@ -1,4 +1,4 @@
-using GpuDev.AppHost.LocalPostgres;
+using GpuDev.Hosting.PostgreSQL;
 
 namespace GpuDev.MigrationWorker.Tests;
 

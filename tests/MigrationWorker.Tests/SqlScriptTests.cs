@@ -1,6 +1,4 @@
-extern alias worker;
-
-using worker::GpuDev.MigrationWorker.Validation;
+using GpuDev.MigrationWorker.Validation;
 
 namespace GpuDev.MigrationWorker.Tests;
 

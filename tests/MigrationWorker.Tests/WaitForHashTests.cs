@@ -1,6 +1,5 @@
-extern alias worker;
+using GpuDev.Database.Migrations;
 using Npgsql;
-using worker::GpuDev.MigrationWorker.Planning;
 
 namespace GpuDev.MigrationWorker.Tests;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text;
+using GpuDev.Database;
 
 namespace GpuDev.MigrationWorker.Tests;
 
@@ -58,8 +58,8 @@ public sealed class WorkerProcess : IDisposable
         }
 
         // Nothing from the test runner's environment may point the worker elsewhere.
-        startInfo.Environment.Remove("ConnectionStrings__gpudev");
-        startInfo.Environment.Remove("Migrations__Path");
+        startInfo.Environment.Remove(SettingNames.DatabaseConnectionString);
+        startInfo.Environment.Remove(SettingNames.MigrationsPath);
         startInfo.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
@@ -134,12 +134,8 @@ public sealed class WorkerProcess : IDisposable
         }
     }
 
-    private static string FindWorkerDll()
-    {
-        var configuration = typeof(WorkerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var path = Path.Combine(RepositoryFiles.Root, "MigrationWorker", "bin", configuration, "net10.0", "GpuDev.MigrationWorker.dll");
-        return File.Exists(path)
-            ? path
-            : throw new InvalidOperationException($"The worker is not built at {path}; build tests/MigrationWorker.Tests (it references the worker).");
-    }
+    private static string FindWorkerDll() =>
+        File.Exists(RepositoryFiles.MigrationWorkerDll)
+            ? RepositoryFiles.MigrationWorkerDll
+            : throw new InvalidOperationException($"The worker is not built at {RepositoryFiles.MigrationWorkerDll}; build tests/MigrationWorker.Tests (it references the worker).");
 }

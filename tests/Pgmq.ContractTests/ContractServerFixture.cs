@@ -1,4 +1,4 @@
-using GpuDev.AppHost.Pgmq;
+using GpuDev.Hosting.PostgreSQL.Pgmq;
 using Npgsql;
 
 namespace GpuDev.Pgmq.ContractTests;

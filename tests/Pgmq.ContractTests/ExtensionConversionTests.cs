@@ -1,4 +1,4 @@
-using GpuDev.AppHost.Pgmq;
+using GpuDev.Hosting.PostgreSQL.Pgmq;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 

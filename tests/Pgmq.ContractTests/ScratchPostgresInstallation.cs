@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using GpuDev.AppHost.LocalPostgres;
+using GpuDev.Hosting.PostgreSQL;
 
 namespace GpuDev.Pgmq.ContractTests;
 

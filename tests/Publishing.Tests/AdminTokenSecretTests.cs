@@ -1,4 +1,4 @@
-using GpuDev.AppHost.Publishing;
+using GpuDev.Hosting.Kubernetes;
 using k8s.Models;
 
 namespace GpuDev.Publishing.Tests;
@@ -18,7 +18,7 @@ public sealed class AdminTokenSecretTests : IDisposable
         Assert.Equal("Opaque", secret.Type);
         Assert.Equal(["ADMIN_TOKEN"], secret.StringData.Keys);
         Assert.Equal(string.Empty, secret.StringData["ADMIN_TOKEN"]);
-        Assert.Contains("AppHost/Publishing/README.md", secret.Metadata.Annotations["gpudev.dev/admin-token"], StringComparison.Ordinal);
+        Assert.Contains("GpuDev.Hosting.Kubernetes/README.md", secret.Metadata.Annotations["gpudev.dev/admin-token"], StringComparison.Ordinal);
         Assert.Equal("api", secret.Metadata.Labels[KubernetesLabels.Name]);
         Assert.Equal("api", secret.Metadata.Labels[KubernetesLabels.Component]);
     }

@@ -1,4 +1,4 @@
-using GpuDev.AppHost.Publishing;
+using GpuDev.Hosting.Kubernetes;
 using k8s.Models;
 
 namespace GpuDev.Publishing.Tests;
@@ -46,7 +46,7 @@ public sealed class ApiDeploymentTests : IDisposable
         Assert.Equal("/health", api.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/alive", api.LivenessProbe.HttpGet.Path);
         Assert.Equal("http", api.ReadinessProbe.HttpGet.Port.Value);
-        Assert.Equal(ApiManifests.ContainerPort, api.Ports.Single(p => p.Name == "http").ContainerPort);
+        Assert.Equal(DeploymentManifests.DefaultContainerPort, api.Ports.Single(p => p.Name == "http").ContainerPort);
 
         var service = output.Service("api");
         Assert.Equal("http", service.Spec.Ports.Single().TargetPort.Value);

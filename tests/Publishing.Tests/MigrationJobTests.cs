@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using GpuDev.AppHost.Publishing;
+using GpuDev.Hosting.Kubernetes;
 
 namespace GpuDev.Publishing.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using GpuDev.AppHost.Publishing;
+using GpuDev.Hosting.Kubernetes;
 
 namespace GpuDev.Publishing.Tests;
 

@@ -1,4 +1,4 @@
-using GpuDev.AppHost.Publishing;
+using GpuDev.Hosting.Kubernetes;
 using k8s.Models;
 
 namespace GpuDev.Publishing.Tests;

@@ -1,4 +1,4 @@
-using GpuDev.AppHost.Publishing;
+using GpuDev.Hosting.Kubernetes;
 using k8s;
 using k8s.Models;
 
@@ -33,7 +33,7 @@ public sealed class PublishedOutput
     /// <summary>The <c>postgres-credentials</c> Secret.</summary>
     public V1Secret Secret => SecretNamed(DatabaseCredentials.SecretName);
 
-    public V1Secret AdminTokenSecret => SecretNamed(GpuDev.AppHost.Publishing.AdminTokenSecret.SecretName);
+    public V1Secret AdminTokenSecret => SecretNamed(GpuDev.Hosting.Kubernetes.AdminTokenSecret.SecretName);
 
     public V1Secret SecretNamed(string name) => Objects.Values.OfType<V1Secret>().Single(s => s.Metadata.Name == name);
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using GpuDev.AppHost.Publishing;
+using GpuDev.Hosting.Kubernetes;
 
 namespace GpuDev.Publishing.Tests;
 

@@ -1,4 +1,4 @@
-using GpuDev.AppHost.Publishing;
+using GpuDev.Hosting.Kubernetes;
 
 namespace GpuDev.Publishing.Tests;
 
@@ -16,5 +16,5 @@ public static class TestModel
         ConnectionName: "gpudev",
         DatabaseName: "gpudev",
         MigrationResourceName: "migration-worker",
-        ApiResourceName: "api");
+        Deployments: [new DeploymentDescription("api", DeploymentManifests.DefaultContainerPort, GatedOnMigration: true, ReceivesAdminToken: true)]);
 }

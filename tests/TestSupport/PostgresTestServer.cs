@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using GpuDev.AppHost.LocalPostgres;
-using GpuDev.AppHost.Pgmq;
+using GpuDev.Hosting.PostgreSQL;
+using GpuDev.Hosting.PostgreSQL.Pgmq;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

@@ -1,0 +1,98 @@
+using k8s.Models;
+
+namespace GpuDev.Hosting.Kubernetes;
+
+/// <summary>
+/// Production's <c>postgres-credentials</c> Secret and the environment variables every pod builds
+/// from it, including the <c>ConnectionStrings__&lt;name&gt;</c> the services read.
+/// </summary>
+public static class DatabaseCredentials
+{
+    public const string SecretName = "postgres-credentials";
+    public const string UserKey = "POSTGRES_USER";
+    public const string PasswordKey = "POSTGRES_PASSWORD";
+    public const string DatabaseKey = "POSTGRES_DB";
+
+    public static V1Secret Secret(ManifestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return OpaqueSecret.Create(
+            context,
+            SecretName,
+            KubernetesLabels.For(context.Model.PostgresResourceName, context.Instance, "database"),
+            new Dictionary<string, string>
+            {
+                [DatabaseKey] = context.Model.DatabaseName,
+                [PasswordKey] = context.PostgresPassword,
+                [UserKey] = context.Model.DatabaseName,
+            },
+            valueMissing: context.PostgresPassword.Length == 0,
+            new("gpudev.dev/password", "POSTGRES_PASSWORD is empty on purpose: fill it in before applying (see GpuDev.Hosting.Kubernetes/README.md)."));
+    }
+
+    /// <summary>POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB from the Secret.</summary>
+    public static List<V1EnvVar> Environment() => [FromSecret(UserKey), FromSecret(PasswordKey), FromSecret(DatabaseKey)];
+
+    /// <summary>
+    /// The credentials plus the connection string, assembled by Kubernetes' <c>$(VAR)</c> expansion
+    /// (which only sees variables defined earlier in the list), so the password lives in the Secret only.
+    /// </summary>
+    public static List<V1EnvVar> EnvironmentWithConnectionString(GpuDevDeploymentModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var environment = Environment();
+        environment.Add(new V1EnvVar
+        {
+            Name = $"ConnectionStrings__{model.ConnectionName}",
+            Value = $"Host={model.PostgresServiceName};Port={model.PostgresPort};Username=$({UserKey});Password=$({PasswordKey});Database=$({DatabaseKey})",
+        });
+        return environment;
+    }
+
+    /// <summary>
+    /// A shell loop on <c>pg_isready</c> against the primary Service, for init containers: production's
+    /// way of waiting until PostgreSQL accepts connections.
+    /// </summary>
+    public static V1Container WaitForPostgresContainer(ManifestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var model = context.Model;
+        return new V1Container
+        {
+            Name = "wait-for-postgres",
+            Image = model.PostgresImage,
+            Command =
+            [
+                "sh",
+                "-c",
+                $"until pg_isready -h {model.PostgresServiceName} -p {model.PostgresPort} -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\"; " +
+                $"do echo 'waiting for {model.PostgresServiceName}:{model.PostgresPort}'; sleep 2; done",
+            ],
+            Env = Environment(),
+            Resources = ContainerResources.Migration(),
+        };
+    }
+
+    /// <summary>
+    /// Rejects passwords that would break the Npgsql connection string assembled above. Letters,
+    /// digits and most punctuation are fine, e.g. the output of <c>openssl rand -hex 24</c>.
+    /// </summary>
+    public static string ValidatePassword(string? password)
+    {
+        if (password is null)
+        {
+            return string.Empty;
+        }
+
+        if (password.IndexOfAny([';', '\'', '"']) >= 0 || password.Trim().Length != password.Length)
+        {
+            throw new ArgumentException(
+                "Kubernetes:PostgresPassword must not contain ';', quotes or leading/trailing spaces, because the services " +
+                "receive it inside a connection string. Use e.g. the output of `openssl rand -hex 24`.");
+        }
+
+        return password;
+    }
+
+    private static V1EnvVar FromSecret(string key) => OpaqueSecret.EnvironmentVariable(key, SecretName, key);
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using k8s.Models;
+
+namespace GpuDev.Hosting.Kubernetes;
+
+/// <summary>
+/// The Deployment (and, for a project that serves HTTP, the Service) of any project marked
+/// <c>PublishAsKubernetesDeployment</c>. A gated project's pods start only after the migration with
+/// the current hash has completed: an init container runs the worker image in <c>--wait-for-hash</c>
+/// mode, which reads the migration journal in PostgreSQL, so no pod needs access to the Kubernetes API.
+/// </summary>
+public static class DeploymentManifests
+{
+    /// <summary>The port ASP.NET Core containers listen on by default.</summary>
+    public const int DefaultContainerPort = 8080;
+    public const int ServicePort = 80;
+    public const string WaitContainerName = "wait-for-migration";
+    private const string PortName = "http";
+
+    public static V1Deployment Deployment(ManifestContext context, DeploymentDescription deployment)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(deployment);
+        var model = context.Model;
+        var labels = Labels(context, deployment);
+        var hash = context.Migrations.Hash;
+
+        var environment = DatabaseCredentials.EnvironmentWithConnectionString(model);
+        if (deployment.ContainerPort is int port)
+        {
+            environment.Add(new V1EnvVar { Name = "HTTP_PORTS", Value = port.ToString(CultureInfo.InvariantCulture) });
+        }
+
+        if (deployment.ReceivesAdminToken)
+        {
+            environment.Add(AdminTokenSecret.Environment());
+        }
+
+        return new V1Deployment
+        {
+            ApiVersion = $"{V1Deployment.KubeGroup}/{V1Deployment.KubeApiVersion}",
+            Kind = V1Deployment.KubeKind,
+            Metadata = context.Metadata(deployment.ResourceName, labels),
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = 1,
+                Selector = new V1LabelSelector { MatchLabels = KubernetesLabels.Selector(deployment.ResourceName, context.Instance) },
+                Template = new V1PodTemplateSpec
+                {
+                    // The hash in the pod template means a new migration rolls a gated Deployment: new pods wait for it.
+                    Metadata = new V1ObjectMeta
+                    {
+                        Labels = labels,
+                        Annotations = deployment.GatedOnMigration
+                            ? new SortedDictionary<string, string>(StringComparer.Ordinal) { [MigrationJobManifests.HashLabel] = hash }
+                            : null,
+                    },
+                    Spec = new V1PodSpec
+                    {
+                        AutomountServiceAccountToken = false,
+                        InitContainers = !deployment.GatedOnMigration ? null :
+                        [
+                            new V1Container
+                            {
+                                Name = WaitContainerName,
+                                Image = context.WorkerImage,
+                                Args =
+                                [
+                                    "--wait-for-hash",
+                                    hash,
+                                    "--timeout",
+                                    context.Options.MigrationWaitTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+                                ],
+                                Env = DatabaseCredentials.EnvironmentWithConnectionString(model),
+                                Resources = ContainerResources.Migration(),
+                            },
+                        ],
+                        Containers =
+                        [
+                            new V1Container
+                            {
+                                Name = deployment.ResourceName,
+                                Image = context.ImageOf(deployment),
+                                Ports = deployment.ContainerPort is int containerPort
+                                    ? [new V1ContainerPort { ContainerPort = containerPort, Name = PortName, Protocol = "TCP" }]
+                                    : null,
+                                Env = environment,
+                                ReadinessProbe = deployment.ContainerPort is null ? null : new V1Probe
+                                {
+                                    HttpGet = new V1HTTPGetAction { Port = PortName, Path = "/health" },
+                                    PeriodSeconds = 10,
+                                    TimeoutSeconds = 5,
+                                    FailureThreshold = 3,
+                                },
+                                LivenessProbe = deployment.ContainerPort is null ? null : new V1Probe
+                                {
+                                    HttpGet = new V1HTTPGetAction { Port = PortName, Path = "/alive" },
+                                    InitialDelaySeconds = 10,
+                                    PeriodSeconds = 20,
+                                    TimeoutSeconds = 5,
+                                    FailureThreshold = 3,
+                                },
+                                Resources = ContainerResources.Api(),
+                            },
+                        ],
+                    },
+                },
+            },
+        };
+    }
+
+    public static V1Service Service(ManifestContext context, DeploymentDescription deployment)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(deployment);
+        return new V1Service
+        {
+            ApiVersion = V1Service.KubeApiVersion,
+            Kind = V1Service.KubeKind,
+            Metadata = context.Metadata(deployment.ResourceName, Labels(context, deployment)),
+            Spec = new V1ServiceSpec
+            {
+                Type = "ClusterIP",
+                Selector = KubernetesLabels.Selector(deployment.ResourceName, context.Instance),
+                Ports = [new V1ServicePort { Port = ServicePort, Name = PortName, Protocol = "TCP", TargetPort = PortName }],
+            },
+        };
+    }
+
+    private static SortedDictionary<string, string> Labels(ManifestContext context, DeploymentDescription deployment) =>
+        KubernetesLabels.For(deployment.ResourceName, context.Instance, deployment.ResourceName, KubernetesLabels.ImageTag(context.ImageOf(deployment)));
+}

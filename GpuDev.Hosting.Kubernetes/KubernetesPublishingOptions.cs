@@ -1,0 +1,61 @@
+namespace GpuDev.Hosting.Kubernetes;
+
+/// <summary>
+/// The AppHost's <c>Kubernetes</c> configuration section, read by the <c>publish-kubernetes</c> step.
+/// Every value can be given on the command line (<c>--Kubernetes:Namespace my-ns</c>) or from the
+/// environment (<c>Kubernetes__PostgresPassword=...</c>, which keeps a password out of shell history).
+/// </summary>
+public sealed class KubernetesPublishingOptions
+{
+    public const string SectionName = "Kubernetes";
+
+    /// <summary>Production's namespace.</summary>
+    public string Namespace { get; set; } = "gpu-controlplane";
+
+    /// <summary>The migration worker's image; default <c>&lt;resource name&gt;:latest</c>, i.e. <c>migration-worker:latest</c>.</summary>
+    public string? WorkerImage { get; set; }
+
+    /// <summary>The API's image; default <c>&lt;resource name&gt;:latest</c>, i.e. <c>api:latest</c>. Short for <c>Images:api</c>.</summary>
+    public string? ApiImage { get; set; }
+
+    /// <summary>Images by resource name, for any Deployment: <c>--Kubernetes:Images:reservation-processor registry/processor:1.0</c>.</summary>
+    public Dictionary<string, string> Images { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The PostgreSQL password written into the <c>postgres-credentials</c> Secret. When absent the
+    /// Secret's POSTGRES_PASSWORD is left empty, which PostgreSQL's image refuses to initialise with,
+    /// so a forgotten password fails loudly instead of becoming a known one.
+    /// </summary>
+    public string? PostgresPassword { get; set; }
+
+    /// <summary>
+    /// The API's admin token (<c>X-Admin-Token</c>), written into the <c>api-admin-token</c> Secret; set it
+    /// with <c>--Kubernetes:AdminToken</c> or <c>Kubernetes__AdminToken</c>. When absent the Secret's
+    /// ADMIN_TOKEN is left empty, which the API treats as "no admin token configured" and answers every
+    /// admin request with 401, so a forgotten token locks the admin endpoints instead of becoming a known one.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>Seconds the API's init container waits for the migration before failing (Kubernetes then retries it).</summary>
+    public int MigrationWaitTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>Size of PostgreSQL's persistent volume claim.</summary>
+    public string PostgresStorageSize { get; set; } = "10Gi";
+
+    /// <summary>Storage class of PostgreSQL's volume claim; the cluster's default when absent.</summary>
+    public string? PostgresStorageClass { get; set; }
+
+    /// <summary>The directory holding <c>schema/</c> and <c>fixtures/</c>; default the one the migration Job's annotation names.</summary>
+    public string? DatabaseDirectory { get; set; }
+
+    /// <summary>The image of the project <paramref name="resourceName"/>: <see cref="Images"/>, else <see cref="ApiImage"/> for <c>api</c>, else <c>&lt;name&gt;:latest</c>.</summary>
+    public string ImageFor(string resourceName)
+    {
+        var configured = Images.TryGetValue(resourceName, out var image) ? image : resourceName == "api" ? ApiImage : null;
+        var optionName = Images.ContainsKey(resourceName) ? $"Kubernetes:Images:{resourceName}" : "Kubernetes:ApiImage";
+        var result = string.IsNullOrWhiteSpace(configured) ? $"{resourceName}:latest" : configured.Trim();
+        return result.Any(char.IsWhiteSpace)
+            ? throw new ArgumentException($"{optionName} '{result}' is not an image reference (registry/repository:tag).")
+            : result;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Text;
+using GpuDev.Database;
+using GpuDev.Database.Migrations;
+using k8s;
+using k8s.Models;
+
+namespace GpuDev.Hosting.Kubernetes;
+
+/// <summary>
+/// The schema and fixture ConfigMaps and production's migration Job, <c>db-migration-&lt;hash&gt;</c>:
+/// a changed SQL file gives a new hash, hence a new Job, hence a new run.
+/// </summary>
+public static class MigrationJobManifests
+{
+    public const string SchemaConfigMapName = "db-schema";
+    public const string FixturesConfigMapName = "db-fixtures";
+    public const string JobNamePrefix = "db-migration-";
+    public const string HashLabel = "gpudev.dev/migration-hash";
+
+    /// <summary>Where the Job's container finds the SQL: <c>Migrations__Path</c>, as the AppHost sets it for a local run.</summary>
+    public const string MountPath = "/migrations";
+
+    private const string Component = "migration";
+    private const int ConfigMapSizeLimit = 1024 * 1024;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static string JobName(string migrationHash) => JobNamePrefix + migrationHash;
+
+    public static V1ConfigMap SchemaConfigMap(ManifestContext context) =>
+        FilesConfigMap(context, SchemaConfigMapName, context?.Migrations.Schema ?? throw new ArgumentNullException(nameof(context)));
+
+    public static V1ConfigMap FixturesConfigMap(ManifestContext context) =>
+        FilesConfigMap(context, FixturesConfigMapName, context?.Migrations.Fixtures ?? throw new ArgumentNullException(nameof(context)));
+
+    public static V1Job Job(ManifestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var model = context.Model;
+        var hash = context.Migrations.Hash;
+        var labels = Labels(context);
+        labels[HashLabel] = hash;
+
+        var environment = DatabaseCredentials.EnvironmentWithConnectionString(model);
+        environment.Add(new V1EnvVar { Name = SettingNames.MigrationsPath, Value = MountPath });
+
+        return new V1Job
+        {
+            ApiVersion = $"{V1Job.KubeGroup}/{V1Job.KubeApiVersion}",
+            Kind = V1Job.KubeKind,
+            Metadata = context.Metadata(JobName(hash), labels),
+            Spec = new V1JobSpec
+            {
+                // Production's numbers: 4 attempts in all, cleaned up an hour after it finished.
+                BackoffLimit = 3,
+                TtlSecondsAfterFinished = 3600,
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Spec = new V1PodSpec
+                    {
+                        RestartPolicy = "OnFailure",
+                        AutomountServiceAccountToken = false,
+                        InitContainers = [DatabaseCredentials.WaitForPostgresContainer(context)],
+                        Containers =
+                        [
+                            new V1Container
+                            {
+                                Name = model.MigrationResourceName,
+                                Image = context.WorkerImage,
+                                Env = environment,
+                                VolumeMounts =
+                                [
+                                    new V1VolumeMount { MountPath = $"{MountPath}/{MigrationFileSet.SchemaDirectoryName}", Name = SchemaConfigMapName, ReadOnlyProperty = true },
+                                    new V1VolumeMount { MountPath = $"{MountPath}/{MigrationFileSet.FixturesDirectoryName}", Name = FixturesConfigMapName, ReadOnlyProperty = true },
+                                ],
+                                Resources = ContainerResources.Migration(),
+                            },
+                        ],
+                        Volumes =
+                        [
+                            new V1Volume { Name = SchemaConfigMapName, ConfigMap = new V1ConfigMapVolumeSource { Name = SchemaConfigMapName } },
+                            new V1Volume { Name = FixturesConfigMapName, ConfigMap = new V1ConfigMapVolumeSource { Name = FixturesConfigMapName } },
+                        ],
+                    },
+                },
+            },
+        };
+    }
+
+    // Text goes to data (readable in kubectl); anything YAML would not give back exactly (not UTF-8,
+    // or CRLF line ends, which YamlDotNet folds into a block scalar) goes to binaryData. Both are
+    // mounted byte for byte.
+    private static V1ConfigMap FilesConfigMap(ManifestContext context, string name, IReadOnlyList<MigrationFileContent> files)
+    {
+        var total = files.Sum(file => file.Content.Length);
+        if (total > ConfigMapSizeLimit)
+        {
+            throw new InvalidOperationException(
+                $"The SQL files for ConfigMap '{name}' total {total} bytes; Kubernetes limits a ConfigMap to {ConfigMapSizeLimit} bytes. " +
+                "Split large fixture data into a separate load step.");
+        }
+
+        var data = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var binaryData = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            if (!KubernetesNames.IsConfigMapKey(file.Name))
+            {
+                throw new InvalidOperationException(
+                    $"'{file.Name}' cannot be a ConfigMap key; rename it to letters, digits, '-', '_' and '.' only.");
+            }
+
+            if (TryDecode(file.Content, out var text) && SurvivesYaml(text))
+            {
+                data[file.Name] = text;
+            }
+            else
+            {
+                binaryData[file.Name] = file.Content;
+            }
+        }
+
+        return new V1ConfigMap
+        {
+            ApiVersion = V1ConfigMap.KubeApiVersion,
+            Kind = V1ConfigMap.KubeKind,
+            Metadata = context.Metadata(name, Labels(context)),
+            Data = data.Count > 0 ? data : null,
+            BinaryData = binaryData.Count > 0 ? binaryData : null,
+        };
+    }
+
+    private static bool SurvivesYaml(string text)
+    {
+        var probe = new V1ConfigMap { Data = new Dictionary<string, string> { ["probe"] = text } };
+        return KubernetesYaml.Deserialize<V1ConfigMap>(KubernetesYaml.Serialize(probe)).Data?["probe"] == text;
+    }
+
+    private static bool TryDecode(byte[] content, out string text)
+    {
+        try
+        {
+            text = StrictUtf8.GetString(content);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            text = string.Empty;
+            return false;
+        }
+    }
+
+    private static SortedDictionary<string, string> Labels(ManifestContext context) =>
+        KubernetesLabels.For(context.Model.MigrationResourceName, context.Instance, Component, KubernetesLabels.ImageTag(context.WorkerImage));
+}

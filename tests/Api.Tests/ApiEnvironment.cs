@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using CliWrap;
+using CliWrap.Buffered;
+using GpuDev.Database;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace GpuDev.Api.Tests;
+
+/// <summary>
+/// The API in this process (<see cref="WebApplicationFactory{TEntryPoint}"/> on real Kestrel) over one
+/// real PostgreSQL server whose database the real migration worker has migrated, as the AppHost
+/// would have it, without the AppHost. The API starts as it does in production: it verifies the
+/// schema and creates its queues before it serves.
+/// </summary>
+public sealed class ApiEnvironment : IAsyncDisposable
+{
+    private readonly PostgresTestServer _server;
+    private readonly WebApplicationFactory<Program> _factory;
+    private readonly string _databaseConnectionString;
+
+    private ApiEnvironment(PostgresTestServer server, WebApplicationFactory<Program> factory, string databaseConnectionString, string adminToken)
+    {
+        _server = server;
+        _factory = factory;
+        _databaseConnectionString = databaseConnectionString;
+        AdminToken = adminToken;
+    }
+
+    /// <summary>The user <c>POST /v1/auth/aws-login</c> signs in (<c>LOCAL_DEV_USER</c>, the AppHost's default).</summary>
+    public const string LocalDevUser = "localdev";
+
+    /// <summary>The admin token the API was given (<c>Admin:Token</c>).</summary>
+    public string AdminToken { get; }
+
+    public static async Task<ApiEnvironment> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var server = await PostgresTestServer.StartAsync(cancellationToken);
+        try
+        {
+            var connectionString = await server.CreateDatabaseAsync(DatabaseNames.Database, withPgmq: true, cancellationToken);
+            await MigrateAsync(connectionString, cancellationToken);
+
+            var adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+            // The API's own pool (and multiplexing, which needs one); the test server's strings turn pooling off.
+            var apiConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = true }.ConnectionString;
+            var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
+                .UseSetting($"ConnectionStrings:{DatabaseNames.Database}", apiConnectionString)
+                .UseSetting("Admin:Token", adminToken)
+                // As the AppHost runs it locally: production's local sign-in for this one user.
+                .UseSetting("LOCAL_DEV_USER", LocalDevUser));
+            factory.UseKestrel(0);
+            factory.StartServer();
+            return new ApiEnvironment(server, factory, connectionString, adminToken);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public HttpClient CreateApiClient() => _factory.CreateClient();
+
+    public Task<string> DatabaseConnectionStringAsync(CancellationToken cancellationToken = default) => Task.FromResult(_databaseConnectionString);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    // The built worker, as the AppHost runs it before the API: schema, then fixtures.
+    private static async Task MigrateAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var result = await Cli.Wrap("dotnet")
+            .WithArguments([RepositoryFiles.MigrationWorkerDll, "--connection", connectionString, "--path", RepositoryFiles.DatabaseDirectory])
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"The migration worker exited {result.ExitCode}; the API tests need a migrated database.\n{result.StandardOutput}{result.StandardError}");
+        }
+    }
+}
