@@ -78,7 +78,7 @@ public sealed class LocalPostgresVersionTests
                     builder.Services.AddSingleton<ILoggerProvider>(console);
 
                     // Only the server: the worker and the API would wait for a database that never becomes healthy.
-                    foreach (var waiting in builder.Resources.Where(r => r.Name is GpuDevEnvironment.WorkerResource or GpuDevEnvironment.ApiResource).ToList())
+                    foreach (var waiting in builder.Resources.Where(r => r.Name is GpuDevEnvironment.WorkerResource or GpuDevEnvironment.ApiResource or GpuDevEnvironment.ProcessorResource).ToList())
                     {
                         builder.Resources.Remove(waiting);
                     }
@@ -217,11 +217,14 @@ public sealed class LocalPostgresVersionTests
     private sealed class CollectingLoggerProvider : ILoggerProvider
     {
         private const string AppHostCategory = "GpuDev.AppHost";
+
+        // The hosting integration logs to the AppHost's console under its own categories.
+        private const string HostingCategoryPrefix = "GpuDev.Hosting.";
         private readonly ConcurrentQueue<string> _lines = new();
 
         public IEnumerable<string> AppHostLines => _lines;
 
-        public ILogger CreateLogger(string categoryName) => categoryName == AppHostCategory ? new Collector(_lines) : NullLogger.Instance;
+        public ILogger CreateLogger(string categoryName) => categoryName == AppHostCategory || categoryName.StartsWith(HostingCategoryPrefix, StringComparison.Ordinal) ? new Collector(_lines) : NullLogger.Instance;
 
         public void Dispose()
         {

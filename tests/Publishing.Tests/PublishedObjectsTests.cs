@@ -16,7 +16,7 @@ public sealed class PublishedObjectsTests : IDisposable
         Assert.Equal(
             [
                 "ConfigMap/db-fixtures", "ConfigMap/db-schema", "ConfigMap/postgres-initdb",
-                "Deployment/api", $"Job/db-migration-{output.Hash}", "Namespace/gpu-controlplane",
+                "Deployment/api", "Deployment/reservation-processor", $"Job/db-migration-{output.Hash}", "Namespace/gpu-controlplane",
                 "Secret/api-admin-token", "Secret/postgres-credentials", "Service/api", "Service/postgres-primary", "StatefulSet/postgres",
             ],
             kinds);

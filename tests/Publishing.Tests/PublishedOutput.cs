@@ -26,7 +26,9 @@ public sealed class PublishedOutput
 
     public V1Job Job => OnlyOne<V1Job>();
 
-    public V1Deployment ApiDeployment => OnlyOne<V1Deployment>();
+    public V1Deployment ApiDeployment => Deployment("api");
+
+    public V1Deployment Deployment(string name) => Objects.Values.OfType<V1Deployment>().Single(d => d.Metadata.Name == name);
 
     public V1StatefulSet Postgres => OnlyOne<V1StatefulSet>();
 

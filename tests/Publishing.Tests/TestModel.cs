@@ -16,5 +16,9 @@ public static class TestModel
         ConnectionName: "gpudev",
         DatabaseName: "gpudev",
         MigrationResourceName: "migration-worker",
-        Deployments: [new DeploymentDescription("api", DeploymentManifests.DefaultContainerPort, GatedOnMigration: true, ReceivesAdminToken: true)]);
+        Deployments:
+        [
+            new DeploymentDescription("api", DeploymentManifests.DefaultContainerPort, GatedOnMigration: true, ReceivesAdminToken: true),
+            new DeploymentDescription("reservation-processor", ContainerPort: null, GatedOnMigration: true, ReceivesAdminToken: false),
+        ]);
 }
