@@ -8,7 +8,7 @@ public sealed class AdminTokenSecretTests : IDisposable
     private readonly Scratch _scratch = new("publishing");
 
     [Fact]
-    public void AdminTokenSecretIsPublishedEmptyAndAnnotatedWhenNoTokenIsGiven()
+    public void Admin_token_secret_is_published_empty_and_annotated_when_no_token_is_given()
     {
         var output = PublishedOutput.Publish(_scratch);
         var secret = output.AdminTokenSecret;
@@ -24,7 +24,7 @@ public sealed class AdminTokenSecretTests : IDisposable
     }
 
     [Fact]
-    public void ATokenGivenAtPublishTimeIsTheSecretsAndAppearsNowhereElse()
+    public void A_token_given_at_publish_time_is_the_secrets_and_appears_nowhere_else()
     {
         var token = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
 
@@ -37,7 +37,7 @@ public sealed class AdminTokenSecretTests : IDisposable
     }
 
     [Fact]
-    public void OnlyTheApiContainerGetsTheAdminTokenFromTheSecret()
+    public void Only_the_api_container_gets_the_admin_token_from_the_secret()
     {
         var output = PublishedOutput.Publish(_scratch);
         var pod = output.ApiDeployment.Spec.Template.Spec;
@@ -56,7 +56,7 @@ public sealed class AdminTokenSecretTests : IDisposable
     [InlineData("0123456789abcde", "at least 16")]
     [InlineData(" 0123456789abcdef0123456789abcdef ", "whitespace")]
     [InlineData("0123456789abcdef0123456789abcdef\n", "whitespace")]
-    public void AnAdminTokenThatIsTooShortOrPaddedIsRejected(string token, string cause)
+    public void An_admin_token_that_is_too_short_or_padded_is_rejected(string token, string cause)
     {
         var error = Assert.Throws<ArgumentException>(() => PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { AdminToken = token }));
 

@@ -8,7 +8,7 @@ public sealed class ApiDeploymentTests : IDisposable
     private readonly Scratch _scratch = new("publishing");
 
     [Fact]
-    public void ApiPodsWaitForTheMigrationWithThisHashUsingTheWorkerImage()
+    public void Api_pods_wait_for_the_migration_with_this_hash_using_the_worker_image()
     {
         var output = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions
         {
@@ -28,7 +28,7 @@ public sealed class ApiDeploymentTests : IDisposable
     }
 
     [Fact]
-    public void ApiNeedsNoKubernetesApiAccess()
+    public void Api_needs_no_kubernetes_api_access()
     {
         var output = PublishedOutput.Publish(_scratch);
 
@@ -38,7 +38,7 @@ public sealed class ApiDeploymentTests : IDisposable
     }
 
     [Fact]
-    public void ApiIsReadyOnHealthAliveOnAliveAndReachableThroughItsService()
+    public void Api_is_ready_on_health_alive_on_alive_and_reachable_through_its_service()
     {
         var output = PublishedOutput.Publish(_scratch);
         var api = output.ApiDeployment.Spec.Template.Spec.Containers[0];
@@ -54,7 +54,7 @@ public sealed class ApiDeploymentTests : IDisposable
     }
 
     [Fact]
-    public void ServicesGetTheConnectionStringBuiltFromTheSecret()
+    public void Services_get_the_connection_string_built_from_the_secret()
     {
         var output = PublishedOutput.Publish(_scratch);
         var api = output.ApiDeployment.Spec.Template.Spec.Containers[0];

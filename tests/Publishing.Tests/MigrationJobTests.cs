@@ -11,7 +11,7 @@ public sealed class MigrationJobTests : IDisposable
     public static TheoryData<string> SqlFiles() => new(RepositoryFiles.SqlFiles());
 
     [Fact]
-    public void JobNameCarriesProductionsHashSchemeOverSchemaAndFixtures()
+    public void Job_name_carries_productions_hash_scheme_over_schema_and_fixtures()
     {
         var output = PublishedOutput.Publish(_scratch);
 
@@ -20,7 +20,7 @@ public sealed class MigrationJobTests : IDisposable
 
     [Theory]
     [MemberData(nameof(SqlFiles))]
-    public void EditingAnySchemaOrFixtureFileGivesANewJob(string file)
+    public void Editing_any_schema_or_fixture_file_gives_a_new_job(string file)
     {
         var original = PublishedOutput.Publish(_scratch);
         var database = _scratch.CopyOfDatabase();
@@ -33,7 +33,7 @@ public sealed class MigrationJobTests : IDisposable
     }
 
     [Fact]
-    public void TheSameFilesElsewhereGiveTheSameJob()
+    public void The_same_files_elsewhere_give_the_same_job()
     {
         var original = PublishedOutput.Publish(_scratch);
         var database = _scratch.CopyOfDatabase();
@@ -45,7 +45,7 @@ public sealed class MigrationJobTests : IDisposable
     }
 
     [Fact]
-    public void ConfigMapsHoldTheRepositorysSqlFilesByteForByte()
+    public void Config_maps_hold_the_repositorys_sql_files_byte_for_byte()
     {
         var output = PublishedOutput.Publish(_scratch);
 
@@ -60,7 +60,7 @@ public sealed class MigrationJobTests : IDisposable
     }
 
     [Fact]
-    public void ConfigMapsKeepAwkwardBytesExactly()
+    public void Config_maps_keep_awkward_bytes_exactly()
     {
         var database = _scratch.CopyOfDatabase();
         var awkward = new Dictionary<string, byte[]>
@@ -82,7 +82,7 @@ public sealed class MigrationJobTests : IDisposable
     }
 
     [Fact]
-    public void JobWaitsForPostgresThenRunsTheWorkerOnTheMountedFilesWithProductionsLimits()
+    public void Job_waits_for_postgres_then_runs_the_worker_on_the_mounted_files_with_productions_limits()
     {
         var output = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { WorkerImage = "registry.example/gpudev/worker:2.1.0" });
         var job = output.Job;

@@ -8,7 +8,7 @@ public sealed class PostgresAndSecretTests : IDisposable
     private readonly Scratch _scratch = new("publishing");
 
     [Fact]
-    public void PostgresIsAStatefulSetOfThePgmqImageWithAVolumeClaimAndAReadinessProbe()
+    public void Postgres_is_a_stateful_set_of_the_pgmq_image_with_a_volume_claim_and_a_readiness_probe()
     {
         var output = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { PostgresStorageSize = "20Gi" });
         var statefulSet = output.Postgres;
@@ -26,7 +26,7 @@ public sealed class PostgresAndSecretTests : IDisposable
     }
 
     [Fact]
-    public void PostgresCreatesPgmqWhenItInitialisesTheDatabase()
+    public void Postgres_creates_pgmq_when_it_initialises_the_database()
     {
         var output = PublishedOutput.Publish(_scratch);
         var pod = output.Postgres.Spec.Template.Spec;
@@ -37,7 +37,7 @@ public sealed class PostgresAndSecretTests : IDisposable
     }
 
     [Fact]
-    public void SecretHasProductionsUserAndDatabaseAndNoPasswordUnlessOneIsGiven()
+    public void Secret_has_productions_user_and_database_and_no_password_unless_one_is_given()
     {
         var output = PublishedOutput.Publish(_scratch);
         var data = output.Secret.StringData;
@@ -49,7 +49,7 @@ public sealed class PostgresAndSecretTests : IDisposable
     }
 
     [Fact]
-    public void APasswordGivenAtPublishTimeIsTheSecretsAndAppearsNowhereElse()
+    public void A_password_given_at_publish_time_is_the_secrets_and_appears_nowhere_else()
     {
         var password = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
 
@@ -64,7 +64,7 @@ public sealed class PostgresAndSecretTests : IDisposable
     [InlineData("abc;def")]
     [InlineData("it's")]
     [InlineData(" padded ")]
-    public void APasswordThatWouldBreakTheConnectionStringIsRejected(string password)
+    public void A_password_that_would_break_the_connection_string_is_rejected(string password)
     {
         var error = Assert.Throws<ArgumentException>(() => PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { PostgresPassword = password }));
 

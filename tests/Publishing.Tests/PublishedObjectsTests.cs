@@ -8,7 +8,7 @@ public sealed class PublishedObjectsTests : IDisposable
     private readonly Scratch _scratch = new("publishing");
 
     [Fact]
-    public void EveryFileParsesAsOneKubernetesObjectAndKustomizationListsThemAll()
+    public void Every_file_parses_as_one_kubernetes_object_and_kustomization_lists_them_all()
     {
         var output = PublishedOutput.Publish(_scratch);
 
@@ -28,7 +28,7 @@ public sealed class PublishedObjectsTests : IDisposable
     }
 
     [Fact]
-    public void EveryNamespacedObjectLivesInTheConfiguredNamespace()
+    public void Every_namespaced_object_lives_in_the_configured_namespace()
     {
         var output = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { Namespace = "gpu-staging" });
 
@@ -37,7 +37,7 @@ public sealed class PublishedObjectsTests : IDisposable
     }
 
     [Fact]
-    public void EveryNameIsDns1123AndEveryObjectCarriesTheRecommendedLabels()
+    public void Every_name_is_dns1123_and_every_object_carries_the_recommended_labels()
     {
         var output = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { WorkerImage = "registry.example/gpudev/worker:2.1.0" });
 
@@ -56,7 +56,7 @@ public sealed class PublishedObjectsTests : IDisposable
     }
 
     [Fact]
-    public void PublishingTwiceGivesByteIdenticalFiles()
+    public void Publishing_twice_gives_byte_identical_files()
     {
         var first = PublishedOutput.Publish(_scratch);
         var second = PublishedOutput.Publish(_scratch);
@@ -69,7 +69,7 @@ public sealed class PublishedObjectsTests : IDisposable
     }
 
     [Fact]
-    public void RepublishingAfterAnEditRemovesTheOldJobFileButKeepsFilesItDidNotWrite()
+    public void Republishing_after_an_edit_removes_the_old_job_file_but_keeps_files_it_did_not_write()
     {
         var database = _scratch.CopyOfDatabase();
         var directory = _scratch.Combine("out");
@@ -90,7 +90,7 @@ public sealed class PublishedObjectsTests : IDisposable
     [InlineData("GPU-Controlplane")]
     [InlineData("gpu_controlplane")]
     [InlineData("-gpu")]
-    public void AnInvalidNamespaceIsRejectedWithTheRule(string name)
+    public void An_invalid_namespace_is_rejected_with_the_rule(string name)
     {
         var error = Assert.Throws<ArgumentException>(() => PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { Namespace = name }));
 

@@ -9,7 +9,7 @@ public sealed class RealAppHostPublishingTests : IDisposable
     private readonly Scratch _scratch = new("publishing");
 
     [Fact]
-    public async Task KubernetesStepWritesWhatTheGeneratorWritesForTheAppHostsModel()
+    public async Task Kubernetes_step_writes_what_the_generator_writes_for_the_app_hosts_model()
     {
         var directory = _scratch.Combine("k8s");
 
@@ -27,7 +27,7 @@ public sealed class RealAppHostPublishingTests : IDisposable
     }
 
     [Fact]
-    public async Task KubernetesStepTakesImagesNamespacePasswordAndAdminTokenAndIsByteIdenticalWhenRunTwice()
+    public async Task Kubernetes_step_takes_images_namespace_password_and_admin_token_and_is_byte_identical_when_run_twice()
     {
         var first = _scratch.Combine("first");
         var second = _scratch.Combine("second");
@@ -61,7 +61,7 @@ public sealed class RealAppHostPublishingTests : IDisposable
     }
 
     [Fact]
-    public async Task KubernetesStepNamesTheCauseOfABadOption()
+    public async Task Kubernetes_step_names_the_cause_of_a_bad_option()
     {
         var (exitCode, log) = await AppHostCommand.RunAsync(
             ["--operation", "publish", "--step", "publish-kubernetes", "--output-path", _scratch.Combine("k8s"), "--Kubernetes:Namespace", "Not_Valid"]);
@@ -73,7 +73,7 @@ public sealed class RealAppHostPublishingTests : IDisposable
     [Theory]
     [InlineData("auto")]
     [InlineData("local")]
-    public async Task AspireManifestDescribesThePgmqImageProjectsWithTheDatabaseAndSecretParameters(string mode)
+    public async Task Aspire_manifest_describes_the_pgmq_image_projects_with_the_database_and_secret_parameters(string mode)
     {
         var path = _scratch.Combine("aspire-manifest.json");
 
