@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dapper;
 using GpuDev.Database;
 using GpuDev.ReservationProcessor;
@@ -14,7 +15,13 @@ public static class ReservationProcessorHostExtensions
     /// <summary>The gpudev data source, the two queue consumers, the simulated cluster and its scheduler, telemetry.</summary>
     public static IHostApplicationBuilder AddReservationProcessor(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource(DatabaseNames.Database);
+        // The processor polls its queues and ticks its cluster every second: a span for each of those commands
+        // would be a root trace in the dashboard, burying the ones that matter. Commands are traced only inside
+        // work that is itself traced (a message's processing, which continues the request's trace).
+        builder.AddNpgsqlDataSource(DatabaseNames.Database, configureDataSourceBuilder: dataSource => dataSource.ConfigureTracing(tracing => tracing
+            .ConfigureCommandFilter(_ => Activity.Current is not null)
+            .ConfigureBatchFilter(_ => Activity.Current is not null)
+            .EnablePhysicalOpenTracing(false)));
         builder.AddTelemetrySources(ProcessorTelemetry.Name);
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
