@@ -26,6 +26,32 @@ public static class TraceContextHeaders
 
     public static string ToJson(IReadOnlyDictionary<string, string> headers) => JsonSerializer.Serialize(headers);
 
+    /// <summary>
+    /// The parent context from a message's <c>headers</c> column as PGMQ returns it (JSON text, or null).
+    /// Headers are advisory: anything unreadable yields default, and the consumer starts its own trace.
+    /// </summary>
+    public static ActivityContext Extract(string? headersJson)
+    {
+        if (string.IsNullOrWhiteSpace(headersJson))
+        {
+            return default;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(headersJson);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? Extract(document.RootElement.EnumerateObject()
+                    .Where(p => p.Value.ValueKind == JsonValueKind.String)
+                    .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.OrdinalIgnoreCase))
+                : default;
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+
     /// <summary>The parent context a consumer starts its activity under; default when the headers carry none.</summary>
     public static ActivityContext Extract(IReadOnlyDictionary<string, string>? headers)
     {

@@ -1,3 +1,4 @@
+using GpuDev.Database.Queues;
 using System.Diagnostics;
 using System.Text.Json;
 using GpuDev.ReservationProcessor.Cluster;
@@ -67,7 +68,7 @@ public sealed partial class QueueConsumer(
     {
         var (action, maxRetries) = Describe(message.Body);
         using var activity = ProcessorTelemetry.Source.StartActivity(
-            $"{handler.Queue} process", ActivityKind.Consumer, TraceContext.Extract(message.Headers));
+            $"{handler.Queue} process", ActivityKind.Consumer, TraceContextHeaders.Extract(message.Headers));
         activity?.SetTag("messaging.system", "pgmq");
         activity?.SetTag("messaging.destination.name", handler.Queue);
         activity?.SetTag("messaging.message.id", message.MsgId);

@@ -88,9 +88,20 @@ public sealed class PgmqClient(NpgsqlConnection connection) : IAsyncDisposable
         return QueryAsync(call, ReadMessage);
     }
 
-    public Task<List<QueueMessage>> ReadWithPollAsync(string queue, int vt, int qty, int? maxPollSeconds = null, int? pollIntervalMs = null, string? conditional = null, CancellationToken cancellationToken = default)
+    public Task<List<QueueMessage>> ReadWithPollAsync(string queue, int vt, int qty, int? maxPollSeconds = null, int? pollIntervalMs = null, string? conditional = null, CancellationToken cancellationToken = default) =>
+        ReadCallAsync("pgmq.read_with_poll", queue, vt, qty, maxPollSeconds, pollIntervalMs, conditional, cancellationToken);
+
+    /// <summary>
+    /// A FIFO group read: <c>pgmq.read_grouped</c> or <c>pgmq.read_grouped_rr</c>, or their <c>_with_poll</c>
+    /// forms when <paramref name="maxPollSeconds"/> is given.
+    /// </summary>
+    public Task<List<QueueMessage>> ReadGroupedAsync(string function, string queue, int vt, int qty, int? maxPollSeconds = null, int? pollIntervalMs = null, string? conditional = null) =>
+        ReadCallAsync($"pgmq.{function}{(maxPollSeconds is null ? "" : "_with_poll")}", queue, vt, qty, maxPollSeconds, pollIntervalMs, conditional, CancellationToken.None);
+
+    // The read functions share their arguments; the poll ones are passed only when the test names them.
+    private Task<List<QueueMessage>> ReadCallAsync(string function, string queue, int vt, int qty, int? maxPollSeconds, int? pollIntervalMs, string? conditional, CancellationToken cancellationToken)
     {
-        var call = new FunctionCall("pgmq.read_with_poll", MessageColumns)
+        var call = new FunctionCall(function, MessageColumns)
             .Argument("queue_name", queue)
             .Argument("vt", vt)
             .Argument("qty", qty);
@@ -106,30 +117,6 @@ public sealed class PgmqClient(NpgsqlConnection connection) : IAsyncDisposable
 
         call.OptionalJsonb("conditional", conditional);
         return QueryAsync(call, ReadMessage, cancellationToken);
-    }
-
-    /// <summary>
-    /// A FIFO group read: <c>pgmq.read_grouped</c> or <c>pgmq.read_grouped_rr</c>, or their <c>_with_poll</c>
-    /// forms when <paramref name="maxPollSeconds"/> is given.
-    /// </summary>
-    public Task<List<QueueMessage>> ReadGroupedAsync(string function, string queue, int vt, int qty, int? maxPollSeconds = null, int? pollIntervalMs = null, string? conditional = null)
-    {
-        var call = new FunctionCall($"pgmq.{function}{(maxPollSeconds is null ? "" : "_with_poll")}", MessageColumns)
-            .Argument("queue_name", queue)
-            .Argument("vt", vt)
-            .Argument("qty", qty);
-        if (maxPollSeconds is { } seconds)
-        {
-            call.Argument("max_poll_seconds", seconds);
-        }
-
-        if (pollIntervalMs is { } interval)
-        {
-            call.Argument("poll_interval_ms", interval);
-        }
-
-        call.OptionalJsonb("conditional", conditional);
-        return QueryAsync(call, ReadMessage);
     }
 
     public Task<List<QueueMessage>> PopAsync(string queue, int? qty = null)
