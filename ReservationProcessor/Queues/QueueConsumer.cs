@@ -1,6 +1,6 @@
-using GpuDev.Database.Queues;
 using System.Diagnostics;
 using System.Text.Json;
+using GpuDev.Database.Queues;
 using GpuDev.ReservationProcessor.Cluster;
 using GpuDev.ReservationProcessor.Telemetry;
 using Microsoft.Extensions.Options;
