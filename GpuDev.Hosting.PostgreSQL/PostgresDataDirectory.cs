@@ -94,14 +94,9 @@ public sealed class PostgresDataDirectory(string path, PostgresInstallation inst
 
         // initdb reads the superuser password from a file so it never appears on a command line.
         var passwordFile = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"gpudev-pw-{Guid.NewGuid():N}");
-        await File.WriteAllTextAsync(passwordFile, password, cancellationToken);
         try
         {
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
+            await SecretFile.WriteNewAsync(passwordFile, password, cancellationToken);
             await OsUser.TakeOwnershipAsync(passwordFile, cancellationToken);
             var result = await OsUser.RunAsync(
                 Installation.Tool("initdb"),

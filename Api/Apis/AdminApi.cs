@@ -3,6 +3,7 @@ using GpuDev.Api.Authentication;
 using GpuDev.Api.Infrastructure;
 using GpuDev.Api.Models.Admin;
 using GpuDev.Api.Models.Keys;
+using GpuDev.Api.RateLimiting;
 using GpuDev.Database;
 using GpuDev.Database.Queues;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,9 +21,16 @@ public static class AdminApi
 {
     private const string UserColumns = "user_id, username, email, created_at, is_active";
 
+    /// <summary>Maps the admin routes only when an admin token is configured: otherwise they do not exist (404).</summary>
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/v1/admin").WithTags("Admin").RequireAuthorization(AuthorizationPolicies.Admin);
+        if (!app.ServiceProvider.GetRequiredService<IOptions<AdminOptions>>().Value.RoutesEnabled)
+        {
+            return app;
+        }
+
+        var api = app.MapGroup("/v1/admin").WithTags("Admin").RequireAuthorization(AuthorizationPolicies.Admin)
+            .RequireRateLimiting(GpuDevRateLimiting.AdminPolicy);
         api.MapPost("/users", CreateUserAsync).WithName("CreateUser").WithSummary("Create a user (local stand-in for the first AWS login).");
         api.MapPost("/users/{username}/keys", CreateKeyAsync).WithName("CreateApiKey").WithSummary("Issue an API key for a user; returns production's login response.");
         api.MapPost("/users/{username}/disable", DisableUserAsync).WithName("DisableUser").WithSummary("Disable a user: all their keys answer 403.");

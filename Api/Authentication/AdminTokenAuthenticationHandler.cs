@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using GpuDev.Api.Infrastructure;
+using GpuDev.Api.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -51,6 +52,12 @@ public sealed class AdminTokenAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (result.Failure is not null)
+        {
+            // A wrong key or token (not a missing one) spends one of the address's failed attempts.
+            Context.RecordFailedAuthentication();
+        }
+
         await problems.WriteProblemAsync(Context, StatusCodes.Status401Unauthorized, "Admin token required",
             result.Failure?.Message ?? $"This endpoint needs the admin token in the {HeaderName} header (the AppHost's 'admin-token' parameter).");
     }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using GpuDev.Api.Infrastructure;
+using GpuDev.Api.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -63,6 +64,12 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (result.Failure is not null)
+        {
+            // A wrong key or token (not a missing one) spends one of the address's failed attempts.
+            Context.RecordFailedAuthentication();
+        }
+
         Response.Headers.WWWAuthenticate = "Bearer";
         await problems.WriteProblemAsync(Context, StatusCodes.Status401Unauthorized, "Authentication required",
             result.Failure?.Message ?? "This endpoint needs an API key: send 'Authorization: Bearer <api key>'.");

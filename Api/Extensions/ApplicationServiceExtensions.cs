@@ -5,6 +5,8 @@ using GpuDev.Api.Apis;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Health;
 using GpuDev.Api.Infrastructure;
+using GpuDev.Api.InputHygiene;
+using GpuDev.Api.RateLimiting;
 using GpuDev.Database;
 using GpuDev.Database.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -51,6 +53,7 @@ public static class ApplicationServiceExtensions
 
         builder.AddWireFormat();
         builder.AddGpuDevAuthentication();
+        builder.AddGpuDevRateLimiting();
         builder.Services.AddOpenApiDocument();
         return builder;
     }
@@ -70,6 +73,8 @@ public static class ApplicationServiceExtensions
             // declares as pydantic datetimes say so on their property.
             options.SerializerOptions.Converters.Add(new IsoFormatDateTimeConverter());
             options.SerializerOptions.Converters.Add(new IsoFormatTimestampConverter());
+            // Every string of a body, object keys included, is refused before SQL when PostgreSQL cannot store it.
+            options.SerializerOptions.Converters.Add(new StorableTextConverter());
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ValidationErrorNames.UseWireNames);
         builder.Services.AddExceptionHandler<GpuDevExceptionHandler>();
@@ -86,7 +91,8 @@ public static class ApplicationServiceExtensions
     private static void AddGpuDevAuthentication(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         builder.Services.AddSingleton(new LocalDevSignIn(builder.Configuration[LocalDevSignIn.ConfigurationKey]));
         builder.Services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -100,6 +106,11 @@ public static class ApplicationServiceExtensions
     /// </summary>
     public static async Task<bool> VerifyDatabaseAsync(this WebApplication app)
     {
+        if (!app.SettingsAreValid())
+        {
+            return false;
+        }
+
         if (app.Services.GetRequiredService<LocalDevSignIn>().Problem(app.Environment) is { } signInProblem)
         {
             app.Logger.LogCritical("API cannot start: {Reason}", signInProblem);
@@ -122,6 +133,8 @@ public static class ApplicationServiceExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseGpuDevRateLimiting();
+        app.UseMiddleware<StorableTextMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using GpuDev.Api.InputHygiene;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 
@@ -30,6 +31,7 @@ public sealed partial class GpuDevExceptionHandler(IProblemDetailsService proble
     {
         var (status, title, detail) = exception switch
         {
+            BadHttpRequestException { InnerException: UnstorableTextException text } => (StatusCodes.Status400BadRequest, "Invalid text", text.Detail),
             BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "Invalid JSON body",
                 $"The request body could not be read as this endpoint's JSON: {Describe(json)} Send a JSON object with the documented fields and types (see /openapi/v1.json)."),
             BadHttpRequestException bad => (bad.StatusCode, "Invalid request", Describe(bad)),
@@ -46,7 +48,9 @@ public sealed partial class GpuDevExceptionHandler(IProblemDetailsService proble
         }
         else
         {
-            logger.LogInformation("Rejected bad input for {Method} {Path}: {Reason}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+            // PostgreSQL's message can quote the refused value (a key, an env var): log its code only.
+            var reason = exception is PostgresException postgres ? $"PostgreSQL refused a value (SQLSTATE {postgres.SqlState})" : exception.Message;
+            logger.LogInformation("Rejected bad input for {Method} {Path}: {Reason}", httpContext.Request.Method, httpContext.Request.Path, reason);
         }
 
         if (httpContext.Response.HasStarted)

@@ -35,6 +35,37 @@ public sealed class MigrationFileSet
             ? []
             : Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// Why <paramref name="path"/>, an entry under <paramref name="databaseDirectory"/>, may not be migrated; null
+    /// when it may. A symbolic link (the file itself, or <c>schema/</c> or <c>fixtures/</c>) is refused
+    /// wherever it points, and so is a path that leaves the directory: the worker would otherwise apply,
+    /// and the publisher copy into a ConfigMap, a file from anywhere on the machine.
+    /// </summary>
+    public static string? ContainmentProblem(string databaseDirectory, string path)
+    {
+        var root = Path.GetFullPath(databaseDirectory);
+        var full = Path.GetFullPath(path);
+        var relative = Path.GetRelativePath(root, full).Replace('\\', '/');
+        if (relative == "." || relative.StartsWith("../", StringComparison.Ordinal) || relative == ".." || Path.IsPathRooted(relative))
+        {
+            return $"'{full}' is outside the migration directory '{root}'. Only files inside it are applied.";
+        }
+
+        var current = root;
+        foreach (var part in relative.Split('/'))
+        {
+            current = Path.Combine(current, part);
+            if (new FileInfo(current).LinkTarget is { } target)
+            {
+                var name = Path.GetRelativePath(root, current).Replace('\\', '/');
+                return $"{name} is a symbolic link (to '{target}'). Migration files must be regular files inside the migration directory, " +
+                       "so that what is applied and published is what the repository holds: replace the link with the file itself.";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Reads the set from a <c>database/</c> directory (the folder holding <c>schema/</c> and <c>fixtures/</c>).</summary>
     public static MigrationFileSet Load(string databaseDirectory)
     {
@@ -45,13 +76,13 @@ public sealed class MigrationFileSet
                 $"No schema directory at '{schemaDirectory}'. Point the database directory setting at the folder holding schema/ and fixtures/.");
         }
 
-        var schema = ReadAll(schemaDirectory);
+        var schema = ReadAll(databaseDirectory, schemaDirectory);
         if (schema.Count == 0)
         {
             throw new InvalidOperationException($"'{schemaDirectory}' holds no *{FileExtension} files; there is nothing to migrate.");
         }
 
-        var fixtures = ReadAll(Path.Combine(databaseDirectory, FixturesDirectoryName));
+        var fixtures = ReadAll(databaseDirectory, Path.Combine(databaseDirectory, FixturesDirectoryName));
         // The hash of the very bytes read here: no second read that could see an edited file.
         var hash = MigrationHash.ComputeFromContents(
             schema.Select(f => (SchemaDirectoryName + "/" + f.Name, f.Content))
@@ -59,10 +90,12 @@ public sealed class MigrationFileSet
         return new MigrationFileSet(hash, schema, fixtures);
     }
 
-    private static List<MigrationFileContent> ReadAll(string directory) =>
+    private static List<MigrationFileContent> ReadAll(string databaseDirectory, string directory) =>
         ListDirectory(directory)
             .Where(path => IsMigrationFile(Path.GetFileName(path)))
-            .Select(path => new MigrationFileContent(Path.GetFileName(path), File.ReadAllBytes(path)))
+            .Select(path => ContainmentProblem(databaseDirectory, path) is { } problem
+                ? throw new InvalidOperationException(problem)
+                : new MigrationFileContent(Path.GetFileName(path), File.ReadAllBytes(path)))
             .ToList();
 }
 

@@ -40,7 +40,7 @@ public static class MigrationFileLoader
         }
 
         var files = new List<MigrationFile>();
-        files.AddRange(LoadGroup(schemaDirectory, MigrationKind.Schema, errors, warnings));
+        files.AddRange(LoadGroup(databaseDirectory, schemaDirectory, MigrationKind.Schema, errors, warnings));
         if (files.Count == 0 && errors.Count == 0)
         {
             errors.Add($"The schema directory '{schemaDirectory}' holds no .sql files. Add numbered files such as 001_create_tables.sql, or fix --path.");
@@ -49,13 +49,13 @@ public static class MigrationFileLoader
         var fixturesDirectory = Path.Combine(databaseDirectory, MigrationFileSet.FixturesDirectoryName);
         if (Directory.Exists(fixturesDirectory))
         {
-            files.AddRange(LoadGroup(fixturesDirectory, MigrationKind.Fixture, errors, warnings));
+            files.AddRange(LoadGroup(databaseDirectory, fixturesDirectory, MigrationKind.Fixture, errors, warnings));
         }
 
         return new LoadResult(errors.Count == 0 ? new MigrationSet(databaseDirectory, files) : null, errors, warnings);
     }
 
-    private static List<MigrationFile> LoadGroup(string directory, MigrationKind kind, List<string> errors, List<string> warnings)
+    private static List<MigrationFile> LoadGroup(string databaseDirectory, string directory, MigrationKind kind, List<string> errors, List<string> warnings)
     {
         var group = Path.GetFileName(directory);
         var entries = MigrationFileSet.ListDirectory(directory);
@@ -74,6 +74,12 @@ public static class MigrationFileLoader
         var loaded = new List<MigrationFile>();
         foreach (var path in sqlFiles)
         {
+            if (MigrationFileSet.ContainmentProblem(databaseDirectory, path) is { } problem)
+            {
+                errors.Add(problem);
+                continue;
+            }
+
             var file = LoadFile(path, kind, $"{group}/{Path.GetFileName(path)}", errors);
             if (file is not null)
             {

@@ -52,11 +52,11 @@ public sealed class AdminTokenSecretTests : IDisposable
     }
 
     [Theory]
-    [InlineData("short", "at least 16")]
-    [InlineData("0123456789abcde", "at least 16")]
+    [InlineData("short", "at least 32")]
+    [InlineData("0123456789abcdef0123456789abcde", "at least 32")]
     [InlineData(" 0123456789abcdef0123456789abcdef ", "whitespace")]
     [InlineData("0123456789abcdef0123456789abcdef\n", "whitespace")]
-    public void An_admin_token_that_is_too_short_or_padded_is_rejected(string token, string cause)
+    public void Admin_token_shorter_than_32_characters_or_padded_is_refused_by_publishing(string token, string cause)
     {
         var error = Assert.Throws<ArgumentException>(() => PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { AdminToken = token }));
 
