@@ -11,7 +11,7 @@ public sealed class StorableTextConverter : JsonConverter<string>
 {
     public override bool HandleNull => false;
 
-    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Checked(reader.GetString());
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Checked(ref reader);
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options)
     {
@@ -19,7 +19,7 @@ public sealed class StorableTextConverter : JsonConverter<string>
         writer.WriteStringValue(value);
     }
 
-    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Checked(reader.GetString())!;
+    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Checked(ref reader)!;
 
     public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options)
     {
@@ -27,6 +27,25 @@ public sealed class StorableTextConverter : JsonConverter<string>
         writer.WritePropertyName(value);
     }
 
-    private static string? Checked(string? value) =>
-        value is not null && StorableText.Problem(value) is { } problem ? throw new UnstorableTextException(problem) : value;
+    private static string? Checked(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
+        {
+            // A number or object where text belongs: the serializer's own "wrong type" error.
+            return reader.GetString();
+        }
+
+        string? value;
+        try
+        {
+            value = reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // The reader refuses a string escape that is no Unicode text (an unpaired surrogate such as \ud800).
+            throw new UnstorableTextException(@"an unpaired UTF-16 surrogate escape (such as \ud800)");
+        }
+
+        return value is not null && StorableText.Problem(value) is { } problem ? throw new UnstorableTextException(problem) : value;
+    }
 }

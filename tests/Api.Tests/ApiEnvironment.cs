@@ -19,12 +19,14 @@ public sealed class ApiEnvironment : IAsyncDisposable
     private readonly PostgresTestServer _server;
     private readonly WebApplicationFactory<Program> _factory;
     private readonly string _databaseConnectionString;
+    private readonly string _apiConnectionString;
 
-    private ApiEnvironment(PostgresTestServer server, WebApplicationFactory<Program> factory, string databaseConnectionString, string adminToken)
+    private ApiEnvironment(PostgresTestServer server, WebApplicationFactory<Program> factory, string databaseConnectionString, string apiConnectionString, string adminToken)
     {
         _server = server;
         _factory = factory;
         _databaseConnectionString = databaseConnectionString;
+        _apiConnectionString = apiConnectionString;
         AdminToken = adminToken;
     }
 
@@ -45,14 +47,14 @@ public sealed class ApiEnvironment : IAsyncDisposable
             var adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
             // The API's own pool (and multiplexing, which needs one); the test server's strings turn pooling off.
             var apiConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = true }.ConnectionString;
-            var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
-                .UseSetting($"ConnectionStrings:{DatabaseNames.Database}", apiConnectionString)
-                .UseSetting("Admin:Token", adminToken)
-                // As the AppHost runs it locally: production's local sign-in for this one user.
-                .UseSetting("LOCAL_DEV_USER", LocalDevUser));
-            factory.UseKestrel(0);
-            factory.StartServer();
-            return new ApiEnvironment(server, factory, connectionString, adminToken);
+            var factory = StartApi(apiConnectionString, adminToken, new Dictionary<string, string?>
+            {
+                // Every test sends from 127.0.0.1, many with wrong keys on purpose: the shared API's budgets are
+                // far above the defaults, which SecurityTests prove on APIs of their own (StartVariant).
+                ["RateLimiting:FailedAuthentication:PermitLimit"] = "1000000",
+                ["RateLimiting:Admin:PermitLimit"] = "1000000",
+            });
+            return new ApiEnvironment(server, factory, connectionString, apiConnectionString, adminToken);
         }
         catch
         {
@@ -62,6 +64,36 @@ public sealed class ApiEnvironment : IAsyncDisposable
     }
 
     public HttpClient CreateApiClient() => _factory.CreateClient();
+
+    /// <summary>
+    /// A second API over the same database, started with this environment's settings except the shared API's
+    /// raised rate limits, plus <paramref name="settings"/> (a null value removes the admin token). The caller disposes it.
+    /// </summary>
+    public WebApplicationFactory<Program> StartVariant(IReadOnlyDictionary<string, string?> settings) =>
+        StartApi(_apiConnectionString, AdminToken, settings);
+
+    private static WebApplicationFactory<Program> StartApi(string apiConnectionString, string adminToken, IReadOnlyDictionary<string, string?> settings)
+    {
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            // Real Kestrel on a port of its own (several APIs run at once).
+            host.UseSetting("urls", "http://127.0.0.1:0")
+                .UseSetting($"ConnectionStrings:{DatabaseNames.Database}", apiConnectionString)
+                .UseSetting("Admin:Token", adminToken)
+                // As the AppHost runs it locally: production's local sign-in for this one user.
+                .UseSetting("LOCAL_DEV_USER", LocalDevUser);
+            foreach (var (name, value) in settings)
+            {
+                host.UseSetting(name, value);
+            }
+        });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        return factory;
+    }
+
+    /// <summary>What the PostgreSQL server has logged so far.</summary>
+    public string PostgresLog => _server.Log;
 
     public Task<string> DatabaseConnectionStringAsync(CancellationToken cancellationToken = default) => Task.FromResult(_databaseConnectionString);
 

@@ -33,13 +33,35 @@ public sealed class InputValidationTests(PostgresServerFixture fixture) : Migrat
     }
 
     [Fact]
-    public async Task Unreadable_file_is_rejected()
+    public async Task Dangling_link_is_refused_as_a_link()
     {
         using var files = DatabaseCopy.OfRepository();
-        // A dangling link cannot be read even by root (who ignores permission bits).
         File.CreateSymbolicLink(Path.Combine(files.Schema, "005_gone.sql"), "/nonexistent/005_gone.sql");
 
-        await AssertRejectedAsync(await RunWorkerAsync(files.Path), "schema/005_gone.sql cannot be read");
+        await AssertRejectedAsync(await RunWorkerAsync(files.Path), "schema/005_gone.sql is a symbolic link");
+    }
+
+    [Fact]
+    public async Task Symlinked_migration_file_resolving_outside_database_is_refused_by_the_worker_naming_it()
+    {
+        using var files = DatabaseCopy.OfRepository();
+        var outside = Path.Combine(Path.GetDirectoryName(files.Path)!, "outside.sql");
+        File.WriteAllText(outside, "CREATE TABLE linked_from_outside (id int);");
+        File.CreateSymbolicLink(Path.Combine(files.Schema, "005_outside.sql"), outside);
+
+        await AssertRejectedAsync(await RunWorkerAsync(files.Path), "schema/005_outside.sql is a symbolic link", "replace the link with the file itself");
+        Assert.False(await Database.TableExistsAsync(ConnectionString, "public.linked_from_outside"));
+    }
+
+    [Fact]
+    public async Task Symlinked_fixtures_directory_is_refused_by_the_worker_naming_it()
+    {
+        using var files = DatabaseCopy.OfRepository();
+        var outside = Path.Combine(Path.GetDirectoryName(files.Path)!, "elsewhere");
+        Directory.Move(files.Fixtures, outside);
+        Directory.CreateSymbolicLink(files.Fixtures, outside);
+
+        await AssertRejectedAsync(await RunWorkerAsync(files.Path), "fixtures is a symbolic link");
     }
 
     [Theory]

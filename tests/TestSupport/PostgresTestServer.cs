@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -17,11 +18,13 @@ public sealed class PostgresTestServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _root;
+    private readonly ConcurrentQueue<string> _log;
     private int _databaseCounter;
 
-    private PostgresTestServer(Process process, string root, PostgresInstallation installation, PostgresDataDirectory dataDirectory, int port, string password)
+    private PostgresTestServer(Process process, string root, PostgresInstallation installation, PostgresDataDirectory dataDirectory, int port, string password, ConcurrentQueue<string> log)
     {
         _process = process;
+        _log = log;
         _root = root;
         Installation = installation;
         DataDirectory = dataDirectory;
@@ -36,6 +39,9 @@ public sealed class PostgresTestServer : IAsyncDisposable
     public int Port { get; }
 
     public string Password { get; }
+
+    /// <summary>Everything the server has logged so far (its standard error), e.g. to prove a value never reached it.</summary>
+    public string Log => string.Join('\n', _log);
 
     /// <summary>Connection string of the server's maintenance database (<c>postgres</c>).</summary>
     public string AdminConnectionString => ConnectionString("postgres");
@@ -77,10 +83,18 @@ public sealed class PostgresTestServer : IAsyncDisposable
         }
 
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {fileName}");
+        var log = new ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+            {
+                log.Enqueue(line.Data);
+            }
+        };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
 
-        var server = new PostgresTestServer(process, root, installation, dataDirectory, port, password);
+        var server = new PostgresTestServer(process, root, installation, dataDirectory, port, password, log);
         await server.WaitUntilAcceptingConnectionsAsync(TimeSpan.FromSeconds(60), cancellationToken);
         return server;
     }
