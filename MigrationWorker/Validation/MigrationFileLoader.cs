@@ -76,7 +76,12 @@ public static class MigrationFileLoader
         {
             if (MigrationFileSet.ContainmentProblem(databaseDirectory, path) is { } problem)
             {
-                errors.Add(problem);
+                // A linked group directory is one problem, however many files it holds.
+                if (!errors.Contains(problem))
+                {
+                    errors.Add(problem);
+                }
+
                 continue;
             }
 

@@ -8,6 +8,7 @@ public sealed class SecretFileTests : IDisposable
     private readonly string _directory = TestDirectories.Create("secret-file");
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task Initdb_password_file_is_created_owner_only_with_no_chmod_after_writing()
     {
         var path = Path.Combine(_directory, "pw");
