@@ -164,6 +164,7 @@ public sealed class SecurityTests(GpuDevEnvironmentFixture fixture) : ApiTestBas
         { "POST", "/v1/jobs/submit", """{"duration_hours": 4, "gpu_type": "t4", "name": "n\u0000"}""", "The value at $.name contains a NUL character" },
         { "POST", "/v1/disks", """{"disk_name": "d\u0000"}""", "The value at $.disk_name contains a NUL character" },
         { "POST", "/v1/disks/some-disk/rename", """{"new_name": "\udc00"}""", "The value at $.new_name contains an unpaired UTF-16 surrogate" },
+        { "POST", "/v1/auth/aws-login", """{"aws_access_key_id": "AKIA\u0000AAAAAAAAAAAAAA", "aws_secret_access_key": "0123456789012345678901234567890123456789"}""", "The value at $.aws_access_key_id contains a NUL character" },
         { "GET", "/v1/jobs?status=%00", "", "The query parameter 'status' contains a NUL character" },
         { "GET", "/v1/jobs?x%00=1", "", "A query parameter name contains a NUL character" },
     };
