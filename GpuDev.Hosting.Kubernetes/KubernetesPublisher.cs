@@ -47,6 +47,7 @@ public static class KubernetesPublisher
         }
 
         var manifests = KubernetesManifestBuilder.Build(model, options, databaseDirectory);
+        RefuseVolumeClaimChange(manifests.Select(m => m.Resource).OfType<V1StatefulSet>().Single(), outputDirectory);
         var files = KubernetesManifestWriter.Write(manifests, outputDirectory);
         var job = manifests.Select(m => m.Resource).OfType<V1Job>().Single();
         var images = model.Deployments.Select(d => d.ResourceName).Prepend(model.MigrationResourceName)
@@ -54,28 +55,54 @@ public static class KubernetesPublisher
         return new KubernetesPublishResult(files, job.Metadata.Name, images, source);
     }
 
-    /// <summary>A value of a Secret this writer produced earlier in <paramref name="directory"/>, if there is one.</summary>
-    public static string? PreviousSecretValue(string directory, string secretName, string key)
+    /// <summary>
+    /// A StatefulSet's volume claim template cannot change in place: a new storage size or class would make the
+    /// next <c>kubectl apply -k</c> fail half-way, so publishing refuses it first and names the steps instead.
+    /// </summary>
+    private static void RefuseVolumeClaimChange(V1StatefulSet statefulSet, string outputDirectory)
+    {
+        var previous = PreviousObjects<V1StatefulSet>(outputDirectory, "*-statefulset-*.yaml").FirstOrDefault(s => s.Metadata?.Name == statefulSet.Metadata.Name);
+        if (previous?.Spec?.VolumeClaimTemplates is not { Count: > 0 } before)
+        {
+            return;
+        }
+
+        var was = KubernetesJson.Serialize(before);
+        if (was != KubernetesJson.Serialize(statefulSet.Spec.VolumeClaimTemplates))
+        {
+            var claim = before[0].Spec;
+            throw new InvalidOperationException(
+                $"The StatefulSet {statefulSet.Metadata.Name} in this output directory claims {claim.Resources?.Requests?["storage"]} of storage class " +
+                $"'{claim.StorageClassName ?? "(default)"}', and Kubernetes cannot change a volume claim template in place: keep Kubernetes:PostgresStorageSize " +
+                $"and Kubernetes:PostgresStorageClass as they were, or resize the claim itself (kubectl -n {statefulSet.Metadata.NamespaceProperty} edit pvc data-{statefulSet.Metadata.Name}-0), " +
+                $"run `kubectl -n {statefulSet.Metadata.NamespaceProperty} delete statefulset {statefulSet.Metadata.Name} --cascade=orphan` and publish into a new directory.");
+        }
+    }
+
+    private static IEnumerable<T> PreviousObjects<T>(string directory, string pattern)
     {
         if (!Directory.Exists(directory))
         {
-            return null;
+            yield break;
         }
 
-        foreach (var path in Directory.GetFiles(directory, "*-secret-*.yaml"))
+        foreach (var path in Directory.GetFiles(directory, pattern))
         {
             var text = File.ReadAllText(path);
-            if (!text.StartsWith(KubernetesManifestWriter.Header, StringComparison.Ordinal))
+            if (text.StartsWith(KubernetesManifestWriter.Header, StringComparison.Ordinal))
             {
-                continue;
-            }
-
-            if (KubernetesYaml.LoadAllFromString(text).OfType<V1Secret>().FirstOrDefault(s => s.Metadata?.Name == secretName) is { } secret)
-            {
-                return secret.StringData?.TryGetValue(key, out var value) == true ? value : null;
+                foreach (var o in KubernetesYaml.LoadAllFromString(text).OfType<T>())
+                {
+                    yield return o;
+                }
             }
         }
-
-        return null;
     }
+
+    /// <summary>A value of a Secret this writer produced earlier in <paramref name="directory"/>, if there is one.</summary>
+    public static string? PreviousSecretValue(string directory, string secretName, string key) =>
+        PreviousObjects<V1Secret>(directory, "*-secret-*.yaml").FirstOrDefault(s => s.Metadata?.Name == secretName) is { } secret
+        && secret.StringData?.TryGetValue(key, out var value) == true
+            ? value
+            : null;
 }

@@ -59,6 +59,20 @@ public sealed class UpgradeTests : IDisposable
         Assert.NotEqual(Checksum(one, "reservation-processor"), Checksum(otherPassword, "reservation-processor"));
     }
 
+    [Fact]
+    public void A_new_storage_size_for_an_existing_output_is_refused_with_the_steps_instead_of_failing_in_kubectl()
+    {
+        var directory = _scratch.Combine("k8s");
+        PublishedOutput.PublishInto(directory, new KubernetesPublishingOptions { PostgresStorageSize = "10Gi" });
+
+        var error = Assert.Throws<InvalidOperationException>(() => PublishedOutput.PublishInto(directory, new KubernetesPublishingOptions { PostgresStorageSize = "20Gi" }));
+
+        Assert.Contains("cannot change a volume claim template in place", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--cascade=orphan", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Equal("10Gi", PublishedOutput.Read(directory).Postgres.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests["storage"].ToString());
+    }
+
     private static string Checksum(PublishedOutput output, string deployment) =>
         output.Deployment(deployment).Spec.Template.Metadata.Annotations[DeploymentManifests.ConfigChecksumAnnotation];
 
