@@ -81,7 +81,8 @@ public static class KubernetesPublishingBuilderExtensions
                     : context.Model.Resources.Single(r => r.Name == model.MigrationResourceName).Annotations.OfType<KubernetesMigrationJobAnnotation>().Last().DatabaseDirectory;
                 result = KubernetesPublisher.Publish(model, options, databaseDirectory, outputDirectory);
             }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or DistributedApplicationException or IOException or UnauthorizedAccessException or FormatException)
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or DistributedApplicationException or IOException or UnauthorizedAccessException
+                                       or FormatException or System.Text.Json.JsonException or YamlDotNet.Core.YamlException)
             {
                 // The reason is the whole message: one line naming the cause and the fix, no stack trace.
                 // The step then ends normally, so Aspire adds no traces of its own; the exit code says it failed.
