@@ -33,7 +33,8 @@ var api = builder.AddProject<Projects.Api>("api")
     .WaitForCompletion(migrations)
     .WithEnvironment(SettingNames.AdminToken, adminToken)
     .WithHttpHealthCheck("/health")
-    .PublishAsKubernetesDeployment(containerPort: 8080, gatedOn: migrations, receivesAdminToken: true);
+    .WithoutHttpsWhenPublished()
+    .PublishAsKubernetesDeployment(containerPort: 8000, gatedOn: migrations, receivesAdminToken: true, name: "api-service");
 
 // A second stack, or anything else on the CLI's port, would otherwise surface as a proxy error deep in the logs.
 if (builder.ExecutionContext.IsRunMode && api.HttpPortTakenByAnotherProcess(builder.Configuration) is { } takenPort)

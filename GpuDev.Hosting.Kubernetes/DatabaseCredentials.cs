@@ -19,7 +19,7 @@ public static class DatabaseCredentials
         return OpaqueSecret.Create(
             context,
             SecretName,
-            KubernetesLabels.For(context.Model.PostgresResourceName, context.Instance, "database"),
+            KubernetesLabels.For(context.Model.PostgresServiceName, context.Instance, "database"),
             new Dictionary<string, string>
             {
                 [DatabaseKey] = context.Model.DatabaseName,
@@ -50,26 +50,40 @@ public static class DatabaseCredentials
     }
 
     /// <summary>
-    /// A shell loop on <c>pg_isready</c> against the primary Service, for init containers: production's
-    /// way of waiting until PostgreSQL accepts connections.
+    /// A shell loop on <c>pg_isready</c> against the primary Service, for init containers: production's way
+    /// of waiting until PostgreSQL accepts connections, with a deadline (<c>Kubernetes:PostgresWaitTimeoutSeconds</c>)
+    /// after which it fails with a message naming where to look, so a database that never starts is visible.
     /// </summary>
     public static V1Container WaitForPostgresContainer(ManifestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var model = context.Model;
+        var seconds = context.Options.PostgresWaitTimeoutSeconds;
+        var target = $"{model.PostgresServiceName}:{model.PostgresPort}";
         return new V1Container
         {
             Name = "wait-for-postgres",
             Image = model.PostgresImage,
+            ImagePullPolicy = "IfNotPresent",
             Command =
             [
                 "sh",
                 "-c",
-                $"until pg_isready -h {model.PostgresServiceName} -p {model.PostgresPort} -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\"; " +
-                $"do echo 'waiting for {model.PostgresServiceName}:{model.PostgresPort}'; sleep 2; done",
+                $"deadline=$(( $(date +%s) + {seconds} ))\n" +
+                $"until pg_isready -q -h {model.PostgresServiceName} -p {model.PostgresPort} -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\"; do\n" +
+                "  if [ \"$(date +%s)\" -ge \"$deadline\" ]; then\n" +
+                $"    echo \"{target} did not accept connections within {seconds} s: read 'kubectl -n {context.Namespace} logs {model.PostgresServiceName}-0' " +
+                $"(an empty POSTGRES_PASSWORD in Secret {SecretName}, or a full volume, are the usual causes)\" >&2\n" +
+                "    exit 1\n" +
+                "  fi\n" +
+                $"  echo \"waiting for {target}\"\n" +
+                "  sleep 2\n" +
+                "done\n",
             ],
             Env = Environment(),
             Resources = ContainerResources.Migration(),
+            SecurityContext = PodSecurity.Container(PodSecurity.PostgresUser),
+            VolumeMounts = [PodSecurity.TempMount()],
         };
     }
 

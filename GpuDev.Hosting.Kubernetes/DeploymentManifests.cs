@@ -11,10 +11,16 @@ namespace GpuDev.Hosting.Kubernetes;
 /// </summary>
 public static class DeploymentManifests
 {
-    /// <summary>The port ASP.NET Core containers listen on by default.</summary>
-    public const int DefaultContainerPort = 8080;
+    /// <summary>The port production's API listens on (its Service maps port 80 to it).</summary>
+    public const int DefaultContainerPort = 8000;
     public const int ServicePort = 80;
     public const string WaitContainerName = "wait-for-migration";
+
+    /// <summary>A checksum of the Secrets and ConfigMaps a pod reads, in its template: a changed value rolls the Deployment.</summary>
+    public const string ConfigChecksumAnnotation = "gpudev.dev/config-checksum";
+
+    /// <summary>Lets <c>kubectl logs deploy/&lt;name&gt;</c> and <c>kubectl exec</c> pick the service's container over the wait container.</summary>
+    public const string DefaultContainerAnnotation = "kubectl.kubernetes.io/default-container";
     private const string PortName = "http";
 
     public static V1Deployment Deployment(ManifestContext context, DeploymentDescription deployment)
@@ -40,30 +46,29 @@ public static class DeploymentManifests
         {
             ApiVersion = $"{V1Deployment.KubeGroup}/{V1Deployment.KubeApiVersion}",
             Kind = V1Deployment.KubeKind,
-            Metadata = context.Metadata(deployment.ResourceName, labels),
+            Metadata = context.Metadata(deployment.Name, labels),
             Spec = new V1DeploymentSpec
             {
                 Replicas = 1,
-                Selector = new V1LabelSelector { MatchLabels = KubernetesLabels.Selector(deployment.ResourceName, context.Instance) },
+                Selector = new V1LabelSelector { MatchLabels = Selector(context, deployment) },
                 Template = new V1PodTemplateSpec
                 {
-                    // The hash in the pod template means a new migration rolls a gated Deployment: new pods wait for it.
                     Metadata = new V1ObjectMeta
                     {
                         Labels = labels,
-                        Annotations = deployment.GatedOnMigration
-                            ? new SortedDictionary<string, string>(StringComparer.Ordinal) { [MigrationJobManifests.HashLabel] = hash }
-                            : null,
+                        Annotations = PodAnnotations(deployment, hash),
                     },
                     Spec = new V1PodSpec
                     {
                         AutomountServiceAccountToken = false,
+                        SecurityContext = PodSecurity.Pod(),
                         InitContainers = !deployment.GatedOnMigration ? null :
                         [
                             new V1Container
                             {
                                 Name = WaitContainerName,
                                 Image = context.WorkerImage,
+                                ImagePullPolicy = "IfNotPresent",
                                 Args =
                                 [
                                     "--wait-for-hash",
@@ -73,14 +78,17 @@ public static class DeploymentManifests
                                 ],
                                 Env = DatabaseCredentials.EnvironmentWithConnectionString(model),
                                 Resources = ContainerResources.Migration(),
+                                SecurityContext = PodSecurity.Container(PodSecurity.UserOf(model, model.MigrationResourceName)),
+                                VolumeMounts = [PodSecurity.TempMount()],
                             },
                         ],
                         Containers =
                         [
                             new V1Container
                             {
-                                Name = deployment.ResourceName,
+                                Name = deployment.Name,
                                 Image = context.ImageOf(deployment),
+                                ImagePullPolicy = "IfNotPresent",
                                 Ports = deployment.ContainerPort is int containerPort
                                     ? [new V1ContainerPort { ContainerPort = containerPort, Name = PortName, Protocol = "TCP" }]
                                     : null,
@@ -101,8 +109,11 @@ public static class DeploymentManifests
                                     FailureThreshold = 3,
                                 },
                                 Resources = ContainerResources.Api(),
+                                SecurityContext = PodSecurity.Container(PodSecurity.UserOf(model, deployment.ResourceName)),
+                                VolumeMounts = [PodSecurity.TempMount()],
                             },
                         ],
+                        Volumes = [PodSecurity.TempVolume()],
                     },
                 },
             },
@@ -117,16 +128,32 @@ public static class DeploymentManifests
         {
             ApiVersion = V1Service.KubeApiVersion,
             Kind = V1Service.KubeKind,
-            Metadata = context.Metadata(deployment.ResourceName, Labels(context, deployment)),
+            Metadata = context.Metadata(deployment.Name, Labels(context, deployment)),
             Spec = new V1ServiceSpec
             {
                 Type = "ClusterIP",
-                Selector = KubernetesLabels.Selector(deployment.ResourceName, context.Instance),
+                Selector = Selector(context, deployment),
                 Ports = [new V1ServicePort { Port = ServicePort, Name = PortName, Protocol = "TCP", TargetPort = PortName }],
             },
         };
     }
 
+    /// <summary>The labels that select a Deployment's pods (for its Service and network policies).</summary>
+    public static SortedDictionary<string, string> Selector(ManifestContext context, DeploymentDescription deployment) =>
+        KubernetesLabels.Selector(deployment?.Name ?? throw new ArgumentNullException(nameof(deployment)), context?.Instance ?? throw new ArgumentNullException(nameof(context)));
+
+    private static SortedDictionary<string, string> PodAnnotations(DeploymentDescription deployment, string hash)
+    {
+        var annotations = new SortedDictionary<string, string>(StringComparer.Ordinal) { [DefaultContainerAnnotation] = deployment.Name };
+        if (deployment.GatedOnMigration)
+        {
+            // The hash in the pod template means a new migration rolls a gated Deployment: new pods wait for it.
+            annotations[MigrationJobManifests.HashLabel] = hash;
+        }
+
+        return annotations;
+    }
+
     private static SortedDictionary<string, string> Labels(ManifestContext context, DeploymentDescription deployment) =>
-        KubernetesLabels.For(deployment.ResourceName, context.Instance, deployment.ResourceName, KubernetesLabels.ImageTag(context.ImageOf(deployment)));
+        KubernetesLabels.For(deployment.Name, context.Instance, deployment.ResourceName, KubernetesLabels.ImageTag(context.ImageOf(deployment)));
 }

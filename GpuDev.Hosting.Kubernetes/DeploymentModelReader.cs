@@ -81,8 +81,19 @@ public static class DeploymentModelReader
             DatabaseName: database.DatabaseName,
             MigrationResourceName: migration.Name,
             Deployments: deployments
-                .Select(d => new DeploymentDescription(d.Project.Name, d.Annotation.ContainerPort, d.Annotation.GatedOn is not null, d.Annotation.ReceivesAdminToken))
+                .Select(d => new DeploymentDescription(d.Project.Name, d.Annotation.ContainerPort, d.Annotation.GatedOn is not null, d.Annotation.ReceivesAdminToken, d.Annotation.Name))
                 .ToList());
+    }
+
+    /// <summary>The project file of the migration Job's and every Deployment's project, by resource name.</summary>
+    public static IReadOnlyDictionary<string, string> ProjectPaths(DistributedApplicationModel model, GpuDevDeploymentModel deployment)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(deployment);
+        var names = deployment.Deployments.Select(d => d.ResourceName).Prepend(deployment.MigrationResourceName).ToHashSet(StringComparer.Ordinal);
+        return model.Resources.OfType<ProjectResource>()
+            .Where(p => names.Contains(p.Name))
+            .ToDictionary(p => p.Name, p => p.GetProjectMetadata().ProjectPath, StringComparer.Ordinal);
     }
 
     private static bool References(ProjectResource project, IResource database) =>

@@ -1,5 +1,5 @@
 using System.Text;
-using k8s;
+using k8s.Models;
 
 namespace GpuDev.Hosting.Kubernetes;
 
@@ -26,11 +26,11 @@ public static class KubernetesManifestWriter
         var written = new List<string>();
         foreach (var manifest in manifests)
         {
-            WriteFile(outputDirectory, manifest.FileName, KubernetesYaml.Serialize(manifest.Resource));
+            WriteFile(outputDirectory, manifest.FileName, KubectlYaml.Serialize(manifest.Resource), ownerOnly: manifest.Resource is V1Secret);
             written.Add(manifest.FileName);
         }
 
-        WriteFile(outputDirectory, KustomizationFileName, Kustomization(manifests.Select(m => m.FileName)));
+        WriteFile(outputDirectory, KustomizationFileName, Kustomization(manifests.Select(m => m.FileName)), ownerOnly: false);
         written.Add(KustomizationFileName);
 
         // A changed migration hash renames the Job's file; drop what an earlier publish left behind.
@@ -58,16 +58,41 @@ public static class KubernetesManifestWriter
         return text.ToString();
     }
 
-    private static void WriteFile(string directory, string fileName, string yaml)
+    /// <summary>
+    /// Writes through a new file renamed over the old one, so a reader never sees half a file and a Secret's
+    /// file is readable by its owner only (0600) from its first byte, even where an earlier file was not.
+    /// </summary>
+    private static void WriteFile(string directory, string fileName, string yaml, bool ownerOnly)
     {
-        // Only the serializer's own line breaks vary by platform; SQL text inside stays untouched.
-        var content = Header + "\n" + (Environment.NewLine == "\n" ? yaml : yaml.Replace(Environment.NewLine, "\n", StringComparison.Ordinal));
+        var content = Header + "\n" + yaml;
         if (!content.EndsWith('\n'))
         {
             content += "\n";
         }
 
-        File.WriteAllText(Path.Combine(directory, fileName), content, Utf8NoBom);
+        var path = Path.Combine(directory, fileName);
+        var temporary = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}.tmp");
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = ownerOnly
+                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        }
+
+        try
+        {
+            using (var stream = new FileStream(temporary, fileOptions))
+            {
+                stream.Write(Utf8NoBom.GetBytes(content));
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     private static bool IsOurs(string path)

@@ -12,4 +12,5 @@ public sealed record KubernetesMigrationJobAnnotation(string DatabaseDirectory) 
 /// <param name="ContainerPort">The HTTP port it serves on (a Service, readiness <c>/health</c> and liveness <c>/alive</c>); null for a worker that serves nothing.</param>
 /// <param name="GatedOn">The migration Job whose run must be in the journal before a pod starts (an init container waits for its hash); null for no gate.</param>
 /// <param name="ReceivesAdminToken">The pod gets <c>Admin__Token</c> from the <c>api-admin-token</c> Secret.</param>
-public sealed record KubernetesDeploymentAnnotation(int? ContainerPort, ProjectResource? GatedOn, bool ReceivesAdminToken) : IResourceAnnotation;
+/// <param name="Name">The Deployment's (and Service's) name when it is not the resource's, e.g. production's <c>api-service</c>.</param>
+public sealed record KubernetesDeploymentAnnotation(int? ContainerPort, ProjectResource? GatedOn, bool ReceivesAdminToken, string? Name = null) : IResourceAnnotation;

@@ -32,64 +32,82 @@ public static class KubernetesPublishingBuilderExtensions
     /// Publishes the project as a Deployment. With <paramref name="containerPort"/> it serves HTTP there
     /// (a Service, readiness <c>/health</c>, liveness <c>/alive</c>); with <paramref name="gatedOn"/> its pods
     /// start only once that migration Job's run is in the journal; with <paramref name="receivesAdminToken"/>
-    /// it gets <c>Admin__Token</c> from the <c>api-admin-token</c> Secret.
+    /// it gets <c>Admin__Token</c> from the <c>api-admin-token</c> Secret; <paramref name="name"/> names the Deployment
+    /// and its Service when the resource's name is not the one operators know (production's <c>api-service</c>).
     /// </summary>
     public static IResourceBuilder<ProjectResource> PublishAsKubernetesDeployment(
         this IResourceBuilder<ProjectResource> builder,
         int? containerPort = null,
         IResourceBuilder<ProjectResource>? gatedOn = null,
-        bool receivesAdminToken = false)
+        bool receivesAdminToken = false,
+        string? name = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.WithAnnotation(
-            new KubernetesDeploymentAnnotation(containerPort, gatedOn?.Resource, receivesAdminToken),
+            new KubernetesDeploymentAnnotation(containerPort, gatedOn?.Resource, receivesAdminToken, name),
             ResourceAnnotationMutationBehavior.Replace);
     }
 
     /// <summary>
     /// Adds a publish step that writes plain Kubernetes YAML (one file per object plus kustomization.yaml)
     /// for the AppHost's model: PostgreSQL with PGMQ, the project marked as the migration Job (named by
-    /// the migration hash), and every project marked as a Deployment.
+    /// the migration hash), and every project marked as a Deployment. In publish mode, any failed pipeline
+    /// step (this one or Aspire's own) makes the command exit non-zero.
     /// </summary>
     public static IDistributedApplicationBuilder AddKubernetesPublishing(this IDistributedApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
-
-        builder.Pipeline.AddStep(StepName, context =>
+        if (builder.ExecutionContext.IsPublishMode)
         {
-            var options = configuration.GetSection(KubernetesPublishingOptions.SectionName).Get<KubernetesPublishingOptions>() ?? new();
-            var outputDirectory = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
+            builder.Services.AddSingleton<ILoggerProvider, PublishFailureExitCode>();
+        }
 
-            IReadOnlyList<KubernetesManifest> manifests;
-            IReadOnlyList<string> files;
+        builder.Pipeline.AddStep(StepName, async context =>
+        {
+            var outputDirectory = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
+            KubernetesPublishingOptions options;
+            KubernetesPublishResult result;
             try
             {
+                options = configuration.GetSection(KubernetesPublishingOptions.SectionName).Get<KubernetesPublishingOptions>() ?? new();
                 var model = DeploymentModelReader.Read(context.Model);
+                var projects = DeploymentModelReader.ProjectPaths(context.Model, model)
+                    .Where(p => !HasWholeImage(options, model, p.Key))
+                    .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+                model = model with { ProjectImages = await ContainerImageSettingsReader.ReadAsync(projects, context.CancellationToken).ConfigureAwait(false) };
                 var databaseDirectory = options.DatabaseDirectory is { Length: > 0 } configured
                     ? Path.GetFullPath(configured, Environment.CurrentDirectory)
                     : context.Model.Resources.Single(r => r.Name == model.MigrationResourceName).Annotations.OfType<KubernetesMigrationJobAnnotation>().Last().DatabaseDirectory;
-                manifests = KubernetesManifestBuilder.Build(model, options, databaseDirectory);
-                files = KubernetesManifestWriter.Write(manifests, outputDirectory);
+                result = KubernetesPublisher.Publish(model, options, databaseDirectory, outputDirectory);
             }
-            catch
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or DistributedApplicationException or IOException or UnauthorizedAccessException
+                                       or FormatException or System.Text.Json.JsonException or YamlDotNet.Core.YamlException)
             {
-                // Aspire logs the failure but `Run()` still returns normally; without this the
-                // command would exit 0 and a script could not tell.
+                // The reason is the whole message: one line naming the cause and the fix, no stack trace.
+                // The step then ends normally, so Aspire adds no traces of its own; the exit code says it failed.
+                context.Logger.LogError("publish-kubernetes failed: {Reason}", e.Message);
                 Environment.ExitCode = 1;
-                throw;
+                return;
             }
 
-            var job = manifests.Single(m => m.Resource.Kind == "Job").Resource.Metadata.Name;
             context.Logger.LogInformation(
                 "Wrote {Count} Kubernetes files to {Directory} (namespace {Namespace}, migration Job {Job}). Apply with: kubectl apply -k {Directory}",
-                files.Count, outputDirectory, options.Namespace, job, outputDirectory);
-            if (string.IsNullOrEmpty(options.PostgresPassword))
+                result.Files.Count, outputDirectory, options.Namespace, result.JobName, outputDirectory);
+            if (result.UnqualifiedImages.Count > 0)
             {
                 context.Logger.LogWarning(
-                    "The Secret {Secret} has an empty POSTGRES_PASSWORD: pass --Kubernetes:PostgresPassword (or set Kubernetes__PostgresPassword) " +
-                    "when publishing, or fill it in before applying; see GpuDev.Hosting.Kubernetes/README.md.",
-                    DatabaseCredentials.SecretName);
+                    "The images {Images} name no registry, so a cluster cannot pull them until they are pushed: build and push them with " +
+                    "`dotnet publish GpuDev.Containers.slnf -t:PublishContainer -p:ContainerRegistry=<registry>` and publish again with --Kubernetes:Registry <registry>.",
+                    string.Join(", ", result.UnqualifiedImages));
+            }
+
+            if (result.PasswordSource != PasswordSource.Given)
+            {
+                context.Logger.LogInformation(
+                    "POSTGRES_PASSWORD in Secret {Secret} was {How}; the file is readable by its owner only, keep the output directory as secret as the password.",
+                    DatabaseCredentials.SecretName,
+                    result.PasswordSource == PasswordSource.Kept ? "kept from the earlier publish in this directory" : "generated (256 bits)");
             }
 
             if (string.IsNullOrEmpty(options.AdminToken))
@@ -99,10 +117,13 @@ public static class KubernetesPublishingBuilderExtensions
                     "pass --Kubernetes:AdminToken (or set Kubernetes__AdminToken) when publishing, or fill it in before applying; see GpuDev.Hosting.Kubernetes/README.md.",
                     AdminTokenSecret.SecretName);
             }
-
-            return Task.CompletedTask;
         }, requiredBy: WellKnownPipelineSteps.Publish);
 
         return builder;
     }
+
+    private static bool HasWholeImage(KubernetesPublishingOptions options, GpuDevDeploymentModel model, string resourceName) =>
+        options.Images.ContainsKey(resourceName)
+        || (resourceName == model.MigrationResourceName && !string.IsNullOrWhiteSpace(options.WorkerImage))
+        || (resourceName == "api" && !string.IsNullOrWhiteSpace(options.ApiImage));
 }

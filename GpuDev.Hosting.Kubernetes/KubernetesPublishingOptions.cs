@@ -12,19 +12,28 @@ public sealed class KubernetesPublishingOptions
     /// <summary>Production's namespace.</summary>
     public string Namespace { get; set; } = "gpu-controlplane";
 
-    /// <summary>The migration worker's image; default <c>&lt;resource name&gt;:latest</c>, i.e. <c>migration-worker:latest</c>.</summary>
+    /// <summary>
+    /// The registry the images were pushed to (<c>registry.example.com</c> or <c>host:5000</c>), the same value as
+    /// <c>dotnet publish -t:PublishContainer -p:ContainerRegistry=…</c>. Without it the YAML names the images
+    /// without a registry and publishing warns that they must be pushed.
+    /// </summary>
+    public string? Registry { get; set; }
+
+    /// <summary>The tag of every project's image, the same value as <c>-p:ContainerImageTag=…</c>; default each project's own <c>ContainerImageTag</c>.</summary>
+    public string? ImageTag { get; set; }
+
+    /// <summary>The migration worker's whole image reference, overriding <see cref="Registry"/> and <see cref="ImageTag"/> (short for <c>Images:migration-worker</c>).</summary>
     public string? WorkerImage { get; set; }
 
-    /// <summary>The API's image; default <c>&lt;resource name&gt;:latest</c>, i.e. <c>api:latest</c>. Short for <c>Images:api</c>.</summary>
+    /// <summary>The API's whole image reference (short for <c>Images:api</c>).</summary>
     public string? ApiImage { get; set; }
 
-    /// <summary>Images by resource name, for any Deployment: <c>--Kubernetes:Images:reservation-processor registry/processor:1.0</c>.</summary>
+    /// <summary>Whole image references by resource name: <c>--Kubernetes:Images:reservation-processor registry/processor:1.0</c>.</summary>
     public Dictionary<string, string> Images { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The PostgreSQL password written into the <c>postgres-credentials</c> Secret. When absent the
-    /// Secret's POSTGRES_PASSWORD is left empty, which PostgreSQL's image refuses to initialise with,
-    /// so a forgotten password fails loudly instead of becoming a known one.
+    /// The PostgreSQL password written into the <c>postgres-credentials</c> Secret. When absent, publishing keeps
+    /// the one an earlier publish wrote into the same output directory, or generates a strong one.
     /// </summary>
     public string? PostgresPassword { get; set; }
 
@@ -39,6 +48,9 @@ public sealed class KubernetesPublishingOptions
     /// <summary>Seconds the API's init container waits for the migration before failing (Kubernetes then retries it).</summary>
     public int MigrationWaitTimeoutSeconds { get; set; } = 600;
 
+    /// <summary>Seconds the migration Job's <c>wait-for-postgres</c> waits for PostgreSQL before failing with a message.</summary>
+    public int PostgresWaitTimeoutSeconds { get; set; } = 300;
+
     /// <summary>Size of PostgreSQL's persistent volume claim.</summary>
     public string PostgresStorageSize { get; set; } = "10Gi";
 
@@ -47,15 +59,4 @@ public sealed class KubernetesPublishingOptions
 
     /// <summary>The directory holding <c>schema/</c> and <c>fixtures/</c>; default the one the migration Job's annotation names.</summary>
     public string? DatabaseDirectory { get; set; }
-
-    /// <summary>The image of the project <paramref name="resourceName"/>: <see cref="Images"/>, else <see cref="ApiImage"/> for <c>api</c>, else <c>&lt;name&gt;:latest</c>.</summary>
-    public string ImageFor(string resourceName)
-    {
-        var configured = Images.TryGetValue(resourceName, out var image) ? image : resourceName == "api" ? ApiImage : null;
-        var optionName = Images.ContainsKey(resourceName) ? $"Kubernetes:Images:{resourceName}" : "Kubernetes:ApiImage";
-        var result = string.IsNullOrWhiteSpace(configured) ? $"{resourceName}:latest" : configured.Trim();
-        return result.Any(char.IsWhiteSpace)
-            ? throw new ArgumentException($"{optionName} '{result}' is not an image reference (registry/repository:tag).")
-            : result;
-    }
 }

@@ -3,18 +3,22 @@ using k8s.Models;
 
 namespace GpuDev.Hosting.Kubernetes;
 
-/// <summary>Everything the individual manifest factories share: the model, the options and the migration files.</summary>
+/// <summary>Everything the individual manifest factories share: the model, the options, the resolved images and secrets, and the migration files.</summary>
+/// <param name="Images">Every project's image reference by resource name (see <see cref="ImageReferences"/>).</param>
 public sealed record ManifestContext(
     GpuDevDeploymentModel Model,
     string Namespace,
-    string WorkerImage,
+    IReadOnlyDictionary<string, string> Images,
     string PostgresPassword,
     string AdminToken,
     KubernetesPublishingOptions Options,
     MigrationFileSet Migrations)
 {
-    /// <summary>The image of a Deployment (see <see cref="KubernetesPublishingOptions.ImageFor"/>).</summary>
-    public string ImageOf(DeploymentDescription deployment) => Options.ImageFor(deployment?.ResourceName ?? throw new ArgumentNullException(nameof(deployment)));
+    /// <summary>The migration worker's image (the Job, and the Deployments' wait containers).</summary>
+    public string WorkerImage => Images[Model.MigrationResourceName];
+
+    /// <summary>The image of a Deployment.</summary>
+    public string ImageOf(DeploymentDescription deployment) => Images[deployment?.ResourceName ?? throw new ArgumentNullException(nameof(deployment))];
 
     /// <summary>The <c>app.kubernetes.io/instance</c> value: one installation per namespace.</summary>
     public string Instance => Namespace;

@@ -1,19 +1,21 @@
+using System.Security.Cryptography;
 using System.Text;
 using GpuDev.Database;
 using GpuDev.Database.Migrations;
-using k8s;
 using k8s.Models;
 
 namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>
-/// The schema and fixture ConfigMaps and production's migration Job, <c>db-migration-&lt;hash&gt;</c>:
-/// a changed SQL file gives a new hash, hence a new Job, hence a new run.
+/// The schema and fixture ConfigMaps (production's <c>database-schema</c> and <c>database-fixtures</c>) and
+/// the migration Job <c>db-migration-&lt;hash&gt;-&lt;template&gt;</c>: a changed SQL file gives a new migration
+/// hash, and any other change to the Job (an image, a tag, an option) a new template hash, so every change
+/// is a new Job (a Job's template cannot be changed in place) and re-applies cleanly.
 /// </summary>
 public static class MigrationJobManifests
 {
-    public const string SchemaConfigMapName = "db-schema";
-    public const string FixturesConfigMapName = "db-fixtures";
+    public const string SchemaConfigMapName = "database-schema";
+    public const string FixturesConfigMapName = "database-fixtures";
     public const string JobNamePrefix = "db-migration-";
     public const string HashLabel = "gpudev.dev/migration-hash";
 
@@ -24,7 +26,10 @@ public static class MigrationJobManifests
     private const int ConfigMapSizeLimit = 1024 * 1024;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static string JobName(string migrationHash) => JobNamePrefix + migrationHash;
+    public static string JobName(string migrationHash, string templateHash) => $"{JobNamePrefix}{migrationHash}-{templateHash}";
+
+    /// <summary>The migration hash a Job was published for (its <see cref="HashLabel"/> label).</summary>
+    public static string MigrationHashOf(V1Job job) => job?.Metadata.Labels[HashLabel] ?? throw new ArgumentNullException(nameof(job));
 
     public static V1ConfigMap SchemaConfigMap(ManifestContext context) =>
         FilesConfigMap(context, SchemaConfigMapName, context?.Migrations.Schema ?? throw new ArgumentNullException(nameof(context)));
@@ -43,53 +48,64 @@ public static class MigrationJobManifests
         var environment = DatabaseCredentials.EnvironmentWithConnectionString(model);
         environment.Add(new V1EnvVar { Name = SettingNames.MigrationsPath, Value = MountPath });
 
-        return new V1Job
+        var spec = new V1JobSpec
         {
-            ApiVersion = $"{V1Job.KubeGroup}/{V1Job.KubeApiVersion}",
-            Kind = V1Job.KubeKind,
-            Metadata = context.Metadata(JobName(hash), labels),
-            Spec = new V1JobSpec
+            // Production's numbers: 4 attempts in all, cleaned up an hour after it finished.
+            BackoffLimit = 3,
+            TtlSecondsAfterFinished = 3600,
+            Template = new V1PodTemplateSpec
             {
-                // Production's numbers: 4 attempts in all, cleaned up an hour after it finished.
-                BackoffLimit = 3,
-                TtlSecondsAfterFinished = 3600,
-                Template = new V1PodTemplateSpec
+                Metadata = new V1ObjectMeta { Labels = labels },
+                Spec = new V1PodSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = labels },
-                    Spec = new V1PodSpec
-                    {
-                        RestartPolicy = "OnFailure",
-                        AutomountServiceAccountToken = false,
-                        InitContainers = [DatabaseCredentials.WaitForPostgresContainer(context)],
-                        Containers =
+                    RestartPolicy = "OnFailure",
+                    AutomountServiceAccountToken = false,
+                    SecurityContext = PodSecurity.Pod(),
+                    InitContainers = [DatabaseCredentials.WaitForPostgresContainer(context)],
+                    Containers =
                         [
                             new V1Container
                             {
                                 Name = model.MigrationResourceName,
                                 Image = context.WorkerImage,
+                                ImagePullPolicy = "IfNotPresent",
                                 Env = environment,
+                                SecurityContext = PodSecurity.Container(PodSecurity.UserOf(model, model.MigrationResourceName)),
                                 VolumeMounts =
                                 [
+                                    PodSecurity.TempMount(),
                                     new V1VolumeMount { MountPath = $"{MountPath}/{MigrationFileSet.SchemaDirectoryName}", Name = SchemaConfigMapName, ReadOnlyProperty = true },
                                     new V1VolumeMount { MountPath = $"{MountPath}/{MigrationFileSet.FixturesDirectoryName}", Name = FixturesConfigMapName, ReadOnlyProperty = true },
                                 ],
                                 Resources = ContainerResources.Migration(),
                             },
                         ],
-                        Volumes =
+                    Volumes =
                         [
                             new V1Volume { Name = SchemaConfigMapName, ConfigMap = new V1ConfigMapVolumeSource { Name = SchemaConfigMapName } },
                             new V1Volume { Name = FixturesConfigMapName, ConfigMap = new V1ConfigMapVolumeSource { Name = FixturesConfigMapName } },
+                            PodSecurity.TempVolume(),
                         ],
-                    },
                 },
             },
         };
+
+        return new V1Job
+        {
+            ApiVersion = $"{V1Job.KubeGroup}/{V1Job.KubeApiVersion}",
+            Kind = V1Job.KubeKind,
+            Metadata = context.Metadata(JobName(hash, TemplateHash(spec)), labels),
+            Spec = spec,
+        };
     }
 
-    // Text goes to data (readable in kubectl); anything YAML would not give back exactly (not UTF-8,
-    // or CRLF line ends, which YamlDotNet folds into a block scalar) goes to binaryData. Both are
-    // mounted byte for byte.
+    // The first 8 hex characters of SHA-256 over the spec as written: covers every image, variable and option in it.
+    private static string TemplateHash(V1JobSpec spec) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(KubectlYaml.Serialize(spec))))[..8];
+
+    // Text goes to data (readable in kubectl); anything kubectl's YAML parser would reject or change
+    // (not UTF-8, CR, form feed, BEL and other control characters, a byte-order mark, a first line
+    // starting with a TAB) goes to binaryData. Both are mounted byte for byte.
     private static V1ConfigMap FilesConfigMap(ManifestContext context, string name, IReadOnlyList<MigrationFileContent> files)
     {
         var total = files.Sum(file => file.Content.Length);
@@ -110,7 +126,7 @@ public static class MigrationJobManifests
                     $"'{file.Name}' cannot be a ConfigMap key; rename it to letters, digits, '-', '_' and '.' only.");
             }
 
-            if (TryDecode(file.Content, out var text) && SurvivesYaml(text))
+            if (TryDecode(file.Content, out var text) && KubectlYaml.IsKubectlSafeText(text))
             {
                 data[file.Name] = text;
             }
@@ -128,12 +144,6 @@ public static class MigrationJobManifests
             Data = data.Count > 0 ? data : null,
             BinaryData = binaryData.Count > 0 ? binaryData : null,
         };
-    }
-
-    private static bool SurvivesYaml(string text)
-    {
-        var probe = new V1ConfigMap { Data = new Dictionary<string, string> { ["probe"] = text } };
-        return KubernetesYaml.Deserialize<V1ConfigMap>(KubernetesYaml.Serialize(probe)).Data?["probe"] == text;
     }
 
     private static bool TryDecode(byte[] content, out string text)

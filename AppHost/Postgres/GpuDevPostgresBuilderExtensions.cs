@@ -10,6 +10,10 @@ public static class GpuDevPostgresBuilderExtensions
 {
     public const string ServerResourceName = "postgres";
     public const string PasswordParameterName = "postgres-password";
+    public const string UserParameterName = "postgres-user";
+
+    /// <summary>The init scripts a published server runs once on an empty volume (relative to the AppHost); the Kubernetes output's <c>postgres-init-script</c> holds the same.</summary>
+    public const string InitScriptDirectory = "Postgres/initdb";
 
     /// <summary>
     /// Adds PostgreSQL with PGMQ and the application database, in the mode chosen by <c>Postgres:Mode</c>.
@@ -58,10 +62,21 @@ public static class GpuDevPostgresBuilderExtensions
     private static IResourceBuilder<IResourceWithConnectionString> AddContainerDatabase(
         IDistributedApplicationBuilder builder, GpuDevPostgresOptions options, IResourceBuilder<ParameterResource> password)
     {
-        var server = builder.AddPostgres(ServerResourceName, password: password)
+        // Published, the server is what production and the Kubernetes output run: user and database `gpudev`,
+        // created by the image itself (POSTGRES_DB) with PGMQ from the init script, since a deployment tool
+        // runs none of the AppHost's run-mode steps (creating the database, CREATE EXTENSION). A local run
+        // keeps the `postgres` user its existing data volumes were initialised with.
+        var publishing = builder.ExecutionContext.IsPublishMode;
+        var user = publishing ? builder.AddParameter(UserParameterName, options.DatabaseName, publishValueAsDefault: true) : null;
+        var server = builder.AddPostgres(ServerResourceName, userName: user, password: password)
             .WithImageRegistry(options.ContainerRegistry)
             .WithImage(options.ContainerImage, options.ContainerTag)
             .WithAnnotation(ModeProperty(PostgresMode.Container));
+        if (publishing)
+        {
+            server.WithEnvironment("POSTGRES_DB", options.DatabaseName)
+                .WithBindMount(InitScriptDirectory, "/docker-entrypoint-initdb.d", isReadOnly: true);
+        }
 
         // PostgreSQL 18 images keep PGDATA below /var/lib/postgresql; Aspire's WithDataVolume infers
         // that only from numeric tags, and this image's tag is PGMQ's version.

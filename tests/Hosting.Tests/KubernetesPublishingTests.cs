@@ -53,14 +53,14 @@ public sealed class KubernetesPublishingTests
     public void A_worker_deployment_without_a_port_gets_no_service_and_no_http_probes_but_waits_for_the_migration()
     {
         var (model, _, _, _) = ThreeServiceModel();
-        var manifests = KubernetesManifestBuilder.Build(DeploymentModelReader.Read(model), new KubernetesPublishingOptions(), RepositoryFiles.DatabaseDirectory);
+        var manifests = KubernetesManifestBuilder.Build(DeploymentModelReader.Read(model), new KubernetesPublishingOptions { ImageTag = "1.0.0" }, RepositoryFiles.DatabaseDirectory);
 
         var processor = manifests.Select(m => m.Resource).OfType<V1Deployment>().Single(d => d.Metadata.Name == "reservation-processor");
         var container = Assert.Single(processor.Spec.Template.Spec.Containers);
         Assert.Null(container.Ports);
         Assert.Null(container.ReadinessProbe);
         Assert.DoesNotContain(container.Env, e => e.Name == "Admin__Token");
-        Assert.Equal("reservation-processor:latest", container.Image);
+        Assert.Equal("reservation-processor:1.0.0", container.Image);
         Assert.Equal(DeploymentManifests.WaitContainerName, Assert.Single(processor.Spec.Template.Spec.InitContainers).Name);
         Assert.DoesNotContain(manifests.Select(m => m.Resource).OfType<V1Service>(), s => s.Metadata.Name == "reservation-processor");
     }

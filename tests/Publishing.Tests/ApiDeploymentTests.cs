@@ -48,7 +48,8 @@ public sealed class ApiDeploymentTests : IDisposable
         Assert.Equal("http", api.ReadinessProbe.HttpGet.Port.Value);
         Assert.Equal(DeploymentManifests.DefaultContainerPort, api.Ports.Single(p => p.Name == "http").ContainerPort);
 
-        var service = output.Service("api");
+        var service = output.Service("api-service");
+        Assert.Equal(80, service.Spec.Ports.Single().Port);
         Assert.Equal("http", service.Spec.Ports.Single().TargetPort.Value);
         Assert.All(service.Spec.Selector, s => Assert.Equal(s.Value, output.ApiDeployment.Spec.Template.Metadata.Labels[s.Key]));
     }

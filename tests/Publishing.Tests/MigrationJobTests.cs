@@ -15,7 +15,8 @@ public sealed class MigrationJobTests : IDisposable
     {
         var output = PublishedOutput.Publish(_scratch);
 
-        Assert.Equal($"db-migration-{ExpectedHash(RepositoryFiles.DatabaseDirectory)}", output.Job.Metadata.Name);
+        Assert.Equal(ExpectedHash(RepositoryFiles.DatabaseDirectory), output.Hash);
+        Assert.Matches($"^db-migration-{output.Hash}-[0-9a-f]{{8}}$", output.Job.Metadata.Name);
     }
 
     [Theory]
@@ -49,7 +50,7 @@ public sealed class MigrationJobTests : IDisposable
     {
         var output = PublishedOutput.Publish(_scratch);
 
-        foreach (var (kind, configMap) in new[] { ("schema", "db-schema"), ("fixtures", "db-fixtures") })
+        foreach (var (kind, configMap) in new[] { ("schema", "database-schema"), ("fixtures", "database-fixtures") })
         {
             var expected = Directory.GetFiles(Path.Combine(RepositoryFiles.DatabaseDirectory, kind), "*.sql")
                 .ToDictionary(path => Path.GetFileName(path), File.ReadAllBytes, StringComparer.Ordinal);
@@ -77,7 +78,7 @@ public sealed class MigrationJobTests : IDisposable
 
         var output = PublishedOutput.Publish(_scratch, databaseDirectory: database);
 
-        var actual = Contents(output.ConfigMap("db-schema"));
+        var actual = Contents(output.ConfigMap("database-schema"));
         Assert.All(awkward, e => Assert.True(e.Value.AsSpan().SequenceEqual(actual[e.Key]), $"{e.Key} did not survive"));
     }
 
@@ -94,14 +95,15 @@ public sealed class MigrationJobTests : IDisposable
 
         var wait = Assert.Single(pod.InitContainers);
         Assert.Equal("ghcr.io/pgmq/pg18-pgmq:v1.8.1", wait.Image);
-        Assert.Contains("pg_isready -h postgres-primary -p 5432", string.Join(' ', wait.Command), StringComparison.Ordinal);
+        Assert.Contains("pg_isready -q -h postgres-primary -p 5432", string.Join(' ', wait.Command), StringComparison.Ordinal);
 
         var worker = Assert.Single(pod.Containers);
         Assert.Equal("registry.example/gpudev/worker:2.1.0", worker.Image);
         Assert.Equal("/migrations", worker.Env.Single(e => e.Name == "Migrations__Path").Value);
-        var mounts = worker.VolumeMounts.ToDictionary(m => m.MountPath, m => pod.Volumes.Single(v => v.Name == m.Name).ConfigMap.Name);
-        Assert.Equal("db-schema", mounts["/migrations/schema"]);
-        Assert.Equal("db-fixtures", mounts["/migrations/fixtures"]);
+        var mounts = worker.VolumeMounts.Where(m => m.MountPath.StartsWith("/migrations", StringComparison.Ordinal))
+            .ToDictionary(m => m.MountPath, m => pod.Volumes.Single(v => v.Name == m.Name).ConfigMap.Name);
+        Assert.Equal("database-schema", mounts["/migrations/schema"]);
+        Assert.Equal("database-fixtures", mounts["/migrations/fixtures"]);
         Assert.Contains(worker.Env, e => e.Name == "ConnectionStrings__gpudev");
 
         Assert.Equal("100m", worker.Resources.Requests["cpu"].ToString());

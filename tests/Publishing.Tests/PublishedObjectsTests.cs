@@ -15,9 +15,10 @@ public sealed class PublishedObjectsTests : IDisposable
         var kinds = output.Objects.Values.Select(o => $"{o.Kind}/{o.Metadata.Name}").Order(StringComparer.Ordinal);
         Assert.Equal(
             [
-                "ConfigMap/db-fixtures", "ConfigMap/db-schema", "ConfigMap/postgres-initdb",
-                "Deployment/api", "Deployment/reservation-processor", $"Job/db-migration-{output.Hash}", "Namespace/gpu-controlplane",
-                "Secret/api-admin-token", "Secret/postgres-credentials", "Service/api", "Service/postgres-primary", "StatefulSet/postgres",
+                "ConfigMap/database-fixtures", "ConfigMap/database-schema", "ConfigMap/postgres-init-script",
+                "Deployment/api-service", "Deployment/reservation-processor", $"Job/{output.Job.Metadata.Name}", "Namespace/gpu-controlplane",
+                "Secret/api-admin-token", "Secret/postgres-credentials", "Service/api-service", "Service/postgres-primary",
+                "Service/postgres-primary-headless", "StatefulSet/postgres-primary",
             ],
             kinds);
 
@@ -58,8 +59,9 @@ public sealed class PublishedObjectsTests : IDisposable
     [Fact]
     public void Publishing_twice_gives_byte_identical_files()
     {
-        var first = PublishedOutput.Publish(_scratch);
-        var second = PublishedOutput.Publish(_scratch);
+        var options = new KubernetesPublishingOptions { PostgresPassword = "0123456789abcdef0123456789abcdef" };
+        var first = PublishedOutput.Publish(_scratch, options);
+        var second = PublishedOutput.Publish(_scratch, options);
 
         Assert.Equal(first.Files.Keys, second.Files.Keys);
         foreach (var (name, content) in first.Files)

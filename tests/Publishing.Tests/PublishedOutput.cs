@@ -22,11 +22,12 @@ public sealed class PublishedOutput
     /// <summary>The object of every YAML file except kustomization.yaml, by file name.</summary>
     public IReadOnlyDictionary<string, IKubernetesObject<V1ObjectMeta>> Objects { get; }
 
-    public string Hash => Job.Metadata.Name[MigrationJobManifests.JobNamePrefix.Length..];
+    /// <summary>The migration hash the Job and the Deployments' wait containers share.</summary>
+    public string Hash => MigrationJobManifests.MigrationHashOf(Job);
 
     public V1Job Job => OnlyOne<V1Job>();
 
-    public V1Deployment ApiDeployment => Deployment("api");
+    public V1Deployment ApiDeployment => Deployment("api-service");
 
     public V1Deployment Deployment(string name) => Objects.Values.OfType<V1Deployment>().Single(d => d.Metadata.Name == name);
 
@@ -46,11 +47,13 @@ public sealed class PublishedOutput
     public T OnlyOne<T>() => Objects.Values.OfType<T>().Single();
 
     /// <summary>Runs the generator the publish step runs, on <paramref name="model"/> and <paramref name="options"/>, into a new directory below <paramref name="scratch"/>.</summary>
-    public static PublishedOutput Publish(Scratch scratch, KubernetesPublishingOptions? options = null, string? databaseDirectory = null, GpuDevDeploymentModel? model = null)
+    public static PublishedOutput Publish(Scratch scratch, KubernetesPublishingOptions? options = null, string? databaseDirectory = null, GpuDevDeploymentModel? model = null) =>
+        PublishInto(scratch.Combine($"k8s-{Guid.NewGuid():N}"), options, databaseDirectory, model);
+
+    /// <summary>Publishes into <paramref name="directory"/>, which may hold an earlier publish.</summary>
+    public static PublishedOutput PublishInto(string directory, KubernetesPublishingOptions? options = null, string? databaseDirectory = null, GpuDevDeploymentModel? model = null)
     {
-        var directory = scratch.Combine($"k8s-{Guid.NewGuid():N}");
-        var manifests = KubernetesManifestBuilder.Build(model ?? TestModel.AppHost, options ?? new KubernetesPublishingOptions(), databaseDirectory ?? RepositoryFiles.DatabaseDirectory);
-        KubernetesManifestWriter.Write(manifests, directory);
+        KubernetesPublisher.Publish(model ?? TestModel.AppHost, options ?? new KubernetesPublishingOptions(), databaseDirectory ?? RepositoryFiles.DatabaseDirectory, directory);
         return Read(directory);
     }
 
@@ -58,6 +61,7 @@ public sealed class PublishedOutput
     public static PublishedOutput Read(string directory)
     {
         var files = System.IO.Directory.GetFiles(directory)
+            .Where(path => !Path.GetFileName(path).StartsWith('.'))
             .ToDictionary(path => Path.GetFileName(path), File.ReadAllBytes, StringComparer.Ordinal);
         var objects = new Dictionary<string, IKubernetesObject<V1ObjectMeta>>(StringComparer.Ordinal);
         foreach (var (name, content) in files.Where(f => f.Key.EndsWith(".yaml", StringComparison.Ordinal) && f.Key != KubernetesManifestWriter.KustomizationFileName))

@@ -9,21 +9,43 @@ public sealed class RealAppHostPublishingTests : IDisposable
     private readonly Scratch _scratch = new("publishing");
 
     [Fact]
-    public async Task Kubernetes_step_writes_what_the_generator_writes_for_the_app_hosts_model()
+    public async Task Kubernetes_step_writes_what_the_generator_writes_for_the_app_hosts_model_and_the_projects_image_settings()
     {
         var directory = _scratch.Combine("k8s");
+        const string password = "0123456789abcdef0123456789abcdef";
 
-        var (exitCode, log) = await AppHostCommand.RunAsync(["--operation", "publish", "--step", "publish-kubernetes", "--output-path", directory]);
+        var (exitCode, log) = await AppHostCommand.RunAsync(
+            ["--operation", "publish", "--step", "publish-kubernetes", "--output-path", directory],
+            new Dictionary<string, string> { ["Kubernetes__PostgresPassword"] = password });
 
         Assert.True(exitCode == 0, log);
         Assert.Contains("kubectl apply -k", log, StringComparison.Ordinal);
         var real = PublishedOutput.Read(directory);
-        var generated = PublishedOutput.Publish(_scratch);
+        var generated = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { PostgresPassword = password });
         Assert.Equal(generated.Files.Keys, real.Files.Keys);
         Assert.All(generated.Files, f => Assert.True(f.Value.AsSpan().SequenceEqual(real.Files[f.Key]), $"{f.Key} differs from the generator's output for TestModel.AppHost"));
-        Assert.Equal(string.Empty, real.Secret.StringData["POSTGRES_PASSWORD"]);
+        Assert.Equal("gpudev-api:1.0.0", real.ApiDeployment.Spec.Template.Spec.Containers[0].Image);
         Assert.Equal(string.Empty, real.AdminTokenSecret.StringData["ADMIN_TOKEN"]);
         Assert.Contains("The Secret api-admin-token has an empty ADMIN_TOKEN", log, StringComparison.Ordinal);
+        Assert.Contains("gpudev-api:1.0.0, gpudev-migrationworker:1.0.0, gpudev-reservationprocessor:1.0.0 name no registry", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kubernetes_step_with_a_registry_and_nothing_else_names_the_pushed_images_and_generates_the_password()
+    {
+        var directory = _scratch.Combine("k8s");
+
+        var (exitCode, log) = await AppHostCommand.RunAsync(
+            ["--operation", "publish", "--step", "publish-kubernetes", "--output-path", directory, "--Kubernetes:Registry", "registry.example:5000", "--Kubernetes:ImageTag", "4f2c1ab"]);
+
+        Assert.True(exitCode == 0, log);
+        var output = PublishedOutput.Read(directory);
+        Assert.Equal("registry.example:5000/gpudev-migrationworker:4f2c1ab", output.Job.Spec.Template.Spec.Containers[0].Image);
+        Assert.Equal("registry.example:5000/gpudev-api:4f2c1ab", output.ApiDeployment.Spec.Template.Spec.Containers[0].Image);
+        Assert.Equal("registry.example:5000/gpudev-reservationprocessor:4f2c1ab", output.Deployment("reservation-processor").Spec.Template.Spec.Containers[0].Image);
+        Assert.Matches("^[0-9a-f]{64}$", output.Secret.StringData["POSTGRES_PASSWORD"]);
+        Assert.DoesNotContain("name no registry", log, StringComparison.Ordinal);
+        Assert.Contains("POSTGRES_PASSWORD in Secret postgres-credentials was generated", log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -33,7 +55,7 @@ public sealed class RealAppHostPublishingTests : IDisposable
         var second = _scratch.Combine("second");
         string[] options =
         [
-            "--Kubernetes:Namespace", "gpu-test", "--Kubernetes:WorkerImage", "registry.example/worker:3.0.0",
+            "--Kubernetes:Namespace", "gpu-test", "--Kubernetes:WorkerImage", "registry.example/worker:3.0.0", "--Kubernetes:Images:reservation-processor", "registry.example/processor:3.0.0",
             "--Kubernetes:ApiImage", "registry.example/api:3.0.0",
         ];
         var environment = new Dictionary<string, string>
@@ -60,14 +82,31 @@ public sealed class RealAppHostPublishingTests : IDisposable
         Assert.Equal("fedcba9876543210fedcba9876543210", a.AdminTokenSecret.StringData["ADMIN_TOKEN"]);
     }
 
-    [Fact]
-    public async Task Kubernetes_step_names_the_cause_of_a_bad_option()
+    [Theory]
+    [InlineData("--Kubernetes:Namespace", "Not_Valid", "Kubernetes:Namespace 'Not_Valid' is not a valid Kubernetes name")]
+    [InlineData("--Kubernetes:AdminToken", "short", "Kubernetes:AdminToken")]
+    [InlineData("--Kubernetes:PostgresPassword", "a;b", "Kubernetes:PostgresPassword must not contain ';'")]
+    [InlineData("--Kubernetes:ImageTag", "latest", "is tagged 'latest'")]
+    public async Task Kubernetes_step_refuses_a_bad_option_in_one_line_without_a_stack_trace_and_exits_non_zero(string option, string value, string reason)
     {
         var (exitCode, log) = await AppHostCommand.RunAsync(
-            ["--operation", "publish", "--step", "publish-kubernetes", "--output-path", _scratch.Combine("k8s"), "--Kubernetes:Namespace", "Not_Valid"]);
+            ["--operation", "publish", "--step", "publish-kubernetes", "--output-path", _scratch.Combine("k8s"), option, value]);
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("Kubernetes:Namespace 'Not_Valid' is not a valid Kubernetes name", log, StringComparison.Ordinal);
+        var line = Assert.Single(log.Split('\n'), l => l.Contains(reason, StringComparison.Ordinal));
+        Assert.Contains("publish-kubernetes failed: ", line, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", log);
+        Assert.DoesNotContain("Exception", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_aspire_step_makes_publish_exit_non_zero()
+    {
+        // push-prereq is Aspire's own step that a bare `--operation publish` runs: with no registry it fails.
+        var (exitCode, log) = await AppHostCommand.RunAsync(["--operation", "publish", "--step", "push-prereq", "--output-path", _scratch.Combine("out")]);
+
+        Assert.Contains("requires image push but no container registry", log, StringComparison.Ordinal);
+        Assert.NotEqual(0, exitCode);
     }
 
     [Theory]
@@ -86,7 +125,17 @@ public sealed class RealAppHostPublishingTests : IDisposable
         Assert.Equal("container.v0", (string?)postgres["type"]);
         Assert.Equal("ghcr.io/pgmq/pg18-pgmq:v1.8.1", (string?)postgres["image"]);
 
-        foreach (var project in new[] { "migration-worker", "api" })
+        // Deployable from the manifest alone: the server creates the `gpudev` user and database and PGMQ itself.
+        Assert.Equal("{postgres-user.value}", (string?)postgres["env"]!["POSTGRES_USER"]);
+        Assert.Equal("gpudev", (string?)resources["postgres-user"]!["inputs"]!["value"]!["default"]!["value"]);
+        Assert.Equal("gpudev", (string?)postgres["env"]!["POSTGRES_DB"]);
+        Assert.Contains("Username={postgres-user.value}", (string?)postgres["connectionString"], StringComparison.Ordinal);
+        var init = Assert.Single(postgres["bindMounts"]!.AsArray(), m => (string?)m!["target"] == "/docker-entrypoint-initdb.d");
+        var initDirectory = Path.GetFullPath((string)init!["source"]!, Path.GetDirectoryName(path)!);
+        Assert.Equal(PostgresManifests.InitScript, File.ReadAllText(Path.Combine(initDirectory, PostgresManifests.InitScriptFileName)));
+        Assert.Equal(["http"], resources["api"]!["bindings"]!.AsObject().Select(b => b.Key));
+
+        foreach (var project in new[] { "migration-worker", "api", "reservation-processor" })
         {
             Assert.Equal("project.v0", (string?)resources[project]!["type"]);
             Assert.Equal("{gpudev.connectionString}", (string?)resources[project]!["env"]!["ConnectionStrings__gpudev"]);

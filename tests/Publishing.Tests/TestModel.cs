@@ -18,7 +18,16 @@ public static class TestModel
         MigrationResourceName: "migration-worker",
         Deployments:
         [
-            new DeploymentDescription("api", DeploymentManifests.DefaultContainerPort, GatedOnMigration: true, ReceivesAdminToken: true),
+            new DeploymentDescription("api", DeploymentManifests.DefaultContainerPort, GatedOnMigration: true, ReceivesAdminToken: true, ObjectName: "api-service"),
             new DeploymentDescription("reservation-processor", ContainerPort: null, GatedOnMigration: true, ReceivesAdminToken: false),
-        ]);
+        ])
+    {
+        // What `dotnet msbuild -getProperty` reads from the three projects (ContainerImageTests proves it).
+        ProjectImages = new Dictionary<string, ContainerImageSettings>
+        {
+            ["migration-worker"] = new("gpudev-migrationworker", "1.0.0", "1654"),
+            ["api"] = new("gpudev-api", "1.0.0", "1654"),
+            ["reservation-processor"] = new("gpudev-reservationprocessor", "1.0.0", "1654"),
+        },
+    };
 }
