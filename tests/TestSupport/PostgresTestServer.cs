@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using GpuDev.Database;
 using GpuDev.Hosting.PostgreSQL;
 using GpuDev.Hosting.PostgreSQL.Pgmq;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,6 +19,8 @@ public sealed class PostgresTestServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _root;
+    private readonly SemaphoreSlim _bootstrapLock = new(1, 1);
+    private ConcurrentQueue<string> _log = new();
     private int _databaseCounter;
 
     private PostgresTestServer(Process process, string root, PostgresInstallation installation, PostgresDataDirectory dataDirectory, int port, string password)
@@ -36,6 +40,15 @@ public sealed class PostgresTestServer : IAsyncDisposable
     public int Port { get; }
 
     public string Password { get; }
+
+    /// <summary>The password <see cref="BootstrapAsync"/> gives <see cref="DatabaseRoles.Owner"/> (roles are server-wide).</summary>
+    public string OwnerPassword { get; } = GpuDevEnvironment.NewSecret();
+
+    /// <summary>The password <see cref="BootstrapAsync"/> gives <see cref="DatabaseRoles.Runtime"/>.</summary>
+    public string RuntimePassword { get; } = GpuDevEnvironment.NewSecret();
+
+    /// <summary>What the server has written to its log (stderr) so far.</summary>
+    public string Log => string.Join('\n', _log);
 
     /// <summary>Connection string of the server's maintenance database (<c>postgres</c>).</summary>
     public string AdminConnectionString => ConnectionString("postgres");
@@ -77,10 +90,18 @@ public sealed class PostgresTestServer : IAsyncDisposable
         }
 
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {fileName}");
+        var log = new ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text)
+            {
+                log.Enqueue(text);
+            }
+        };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
 
-        var server = new PostgresTestServer(process, root, installation, dataDirectory, port, password);
+        var server = new PostgresTestServer(process, root, installation, dataDirectory, port, password) { _log = log };
         await server.WaitUntilAcceptingConnectionsAsync(TimeSpan.FromSeconds(60), cancellationToken);
         return server;
     }
@@ -107,6 +128,38 @@ public sealed class PostgresTestServer : IAsyncDisposable
         return connectionString;
     }
 
+    /// <summary>
+    /// Runs the database bootstrap in the database (PGMQ must be installed: <c>withPgmq</c>), as the AppHost does
+    /// when its database is ready: the roles, their grants, the queues.
+    /// </summary>
+    public async Task BootstrapAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        // Roles are server-wide: two databases bootstrapped at once would update the same role rows.
+        await _bootstrapLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await PostgresBootstrap.RunAsync(connection, DatabaseBootstrap.Script, new Dictionary<string, string>
+            {
+                [DatabaseRoles.OwnerPasswordSetting] = OwnerPassword,
+                [DatabaseRoles.RuntimePasswordSetting] = RuntimePassword,
+            }, cancellationToken);
+        }
+        finally
+        {
+            _bootstrapLock.Release();
+        }
+    }
+
+    /// <summary>The database of <paramref name="connectionString"/> reached as <paramref name="role"/> (one of <see cref="DatabaseRoles"/>).</summary>
+    public string RoleConnectionString(string connectionString, string role) => new NpgsqlConnectionStringBuilder(connectionString)
+    {
+        Username = role,
+        Password = role == DatabaseRoles.Owner ? OwnerPassword : role == DatabaseRoles.Runtime ? RuntimePassword
+            : throw new ArgumentException($"'{role}' is not one of the database roles.", nameof(role)),
+    }.ConnectionString;
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -122,6 +175,7 @@ public sealed class PostgresTestServer : IAsyncDisposable
 
             await _process.WaitForExitAsync();
             _process.Dispose();
+            _bootstrapLock.Dispose();
             TestDirectories.Delete(_root);
         }
     }
