@@ -1,3 +1,4 @@
+using GpuDev.Database;
 using System.Globalization;
 using k8s.Models;
 
@@ -25,7 +26,7 @@ public static class DeploymentManifests
         var labels = Labels(context, deployment);
         var hash = context.Migrations.Hash;
 
-        var environment = DatabaseCredentials.EnvironmentWithConnectionString(model);
+        var environment = DatabaseRoleManifests.EnvironmentWithConnectionString(model, DatabaseRoles.Runtime);
         if (deployment.ContainerPort is int port)
         {
             environment.Add(new V1EnvVar { Name = "HTTP_PORTS", Value = port.ToString(CultureInfo.InvariantCulture) });
@@ -71,7 +72,7 @@ public static class DeploymentManifests
                                     "--timeout",
                                     context.Options.MigrationWaitTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
                                 ],
-                                Env = DatabaseCredentials.EnvironmentWithConnectionString(model),
+                                Env = DatabaseRoleManifests.EnvironmentWithConnectionString(model, DatabaseRoles.Runtime),
                                 Resources = ContainerResources.Migration(),
                             },
                         ],

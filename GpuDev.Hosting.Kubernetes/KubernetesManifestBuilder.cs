@@ -60,6 +60,11 @@ public static class KubernetesManifestBuilder
             objects.Add(DeploymentManifests.Deployment(context, deployment));
         }
 
+        // Least privilege (listed last, so earlier objects keep their file numbers; `kubectl apply -k` orders by kind):
+        // the database roles' Secret and bootstrap script, and the network policies.
+        objects.Add(DatabaseRoleManifests.Secret(context));
+        objects.Add(DatabaseRoleManifests.BootstrapConfigMap(context));
+        objects.AddRange(NetworkPolicyManifests.All(context));
 
         var manifests = objects.Select((o, index) => KubernetesManifest.Create(index + 1, o)).ToList();
         foreach (var manifest in manifests)

@@ -40,7 +40,8 @@ public static class MigrationJobManifests
         var labels = Labels(context);
         labels[HashLabel] = hash;
 
-        var environment = DatabaseCredentials.EnvironmentWithConnectionString(model);
+        // The worker connects as the owner role; the bootstrap init container before it is the only superuser client.
+        var environment = DatabaseRoleManifests.EnvironmentWithConnectionString(model, DatabaseRoles.Owner);
         environment.Add(new V1EnvVar { Name = SettingNames.MigrationsPath, Value = MountPath });
 
         return new V1Job
@@ -60,7 +61,7 @@ public static class MigrationJobManifests
                     {
                         RestartPolicy = "OnFailure",
                         AutomountServiceAccountToken = false,
-                        InitContainers = [DatabaseCredentials.WaitForPostgresContainer(context)],
+                        InitContainers = [DatabaseCredentials.WaitForPostgresContainer(context), DatabaseRoleManifests.BootstrapContainer(context)],
                         Containers =
                         [
                             new V1Container
@@ -80,6 +81,7 @@ public static class MigrationJobManifests
                         [
                             new V1Volume { Name = SchemaConfigMapName, ConfigMap = new V1ConfigMapVolumeSource { Name = SchemaConfigMapName } },
                             new V1Volume { Name = FixturesConfigMapName, ConfigMap = new V1ConfigMapVolumeSource { Name = FixturesConfigMapName } },
+                            DatabaseRoleManifests.BootstrapVolume(),
                         ],
                     },
                 },

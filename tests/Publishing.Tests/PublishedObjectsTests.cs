@@ -15,9 +15,10 @@ public sealed class PublishedObjectsTests : IDisposable
         var kinds = output.Objects.Values.Select(o => $"{o.Kind}/{o.Metadata.Name}").Order(StringComparer.Ordinal);
         Assert.Equal(
             [
-                "ConfigMap/db-fixtures", "ConfigMap/db-schema", "ConfigMap/postgres-initdb",
+                "ConfigMap/db-fixtures", "ConfigMap/db-schema", "ConfigMap/postgres-bootstrap", "ConfigMap/postgres-initdb",
                 "Deployment/api", "Deployment/reservation-processor", $"Job/db-migration-{output.Hash}", "Namespace/gpu-controlplane",
-                "Secret/api-admin-token", "Secret/postgres-credentials", "Service/api", "Service/postgres-primary", "StatefulSet/postgres",
+                "NetworkPolicy/api-ingress", "NetworkPolicy/default-deny-ingress", "NetworkPolicy/postgres-ingress",
+                "Secret/api-admin-token", "Secret/postgres-credentials", "Secret/postgres-roles", "Service/api", "Service/postgres-primary", "StatefulSet/postgres",
             ],
             kinds);
 
