@@ -1,5 +1,5 @@
-using GpuDev.Database;
 using System.Globalization;
+using GpuDev.Database;
 using k8s.Models;
 
 namespace GpuDev.Hosting.Kubernetes;
