@@ -5,8 +5,8 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-// Production's contract: the schema comes from the migration job; the API only verifies it and
-// creates its queues, and refuses to start (exit 1) when either is not possible.
+// Production's contract: the schema comes from the migration job and the queues from the database
+// bootstrap; the API only verifies both (as production's does), and refuses to start (exit 1) when either is missing.
 if (!await app.VerifyDatabaseAsync())
 {
     return 1;

@@ -15,20 +15,21 @@ var builder = DistributedApplication.CreateBuilder(args);
 // Services stop within a second or two of the AppHost instead of waiting 10 s on a dashboard that has gone.
 builder.WithShortOtlpExportTimeout(TimeSpan.FromSeconds(1));
 
-var gpudev = builder.AddGpuDevDatabase();
+// The AppHost owns the server: it bootstraps the roles, and no project connects as the superuser.
+var gpudev = builder.AddGpuDevDatabase().WithGpuDevRoles();
 
 // The local stand-in for production's AWS login: admin endpoints require this token (X-Admin-Token).
 var adminToken = builder.AddParameter("admin-token", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 
 var migrations = builder.AddProject<Projects.MigrationWorker>("migration-worker")
-    .WithReference(gpudev)
+    .WithDatabaseRole(gpudev, DatabaseRoles.Owner)
     .WaitFor(gpudev)
     .WithMigrationFiles()
     .PublishAsKubernetesMigrationJob(MigrationWorkerBuilderExtensions.DatabaseDirectory);
 
 // The API listens on http://localhost:8000 (its launch profile), the URL production's CLI uses for `local`.
 var api = builder.AddProject<Projects.Api>("api")
-    .WithReference(gpudev)
+    .WithDatabaseRole(gpudev, DatabaseRoles.Runtime)
     .WaitFor(gpudev)
     .WaitForCompletion(migrations)
     .WithEnvironment(SettingNames.AdminToken, adminToken)
@@ -56,7 +57,7 @@ if (builder.ExecutionContext.IsRunMode)
 if (builder.Configuration.GetValue("ReservationProcessor:Enabled", true))
 {
     builder.AddProject<Projects.ReservationProcessor>("reservation-processor")
-        .WithReference(gpudev)
+        .WithDatabaseRole(gpudev, DatabaseRoles.Runtime)
         .WaitFor(gpudev)
         .WaitForCompletion(migrations)
         .PublishAsKubernetesDeployment(gatedOn: migrations);

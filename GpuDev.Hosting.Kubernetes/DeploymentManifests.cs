@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuDev.Database;
 using k8s.Models;
 
 namespace GpuDev.Hosting.Kubernetes;
@@ -31,7 +32,7 @@ public static class DeploymentManifests
         var labels = Labels(context, deployment);
         var hash = context.Migrations.Hash;
 
-        var environment = DatabaseCredentials.EnvironmentWithConnectionString(model);
+        var environment = DatabaseRoleManifests.EnvironmentWithConnectionString(model, DatabaseRoles.Runtime);
         if (deployment.ContainerPort is int port)
         {
             environment.Add(new V1EnvVar { Name = "HTTP_PORTS", Value = port.ToString(CultureInfo.InvariantCulture) });
@@ -76,7 +77,7 @@ public static class DeploymentManifests
                                     "--timeout",
                                     context.Options.MigrationWaitTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
                                 ],
-                                Env = DatabaseCredentials.EnvironmentWithConnectionString(model),
+                                Env = DatabaseRoleManifests.EnvironmentWithConnectionString(model, DatabaseRoles.Runtime),
                                 Resources = ContainerResources.Migration(),
                                 SecurityContext = PodSecurity.Container(PodSecurity.UserOf(model, model.MigrationResourceName)),
                                 VolumeMounts = [PodSecurity.TempMount()],

@@ -98,5 +98,7 @@ public static class DeploymentModelReader
 
     private static bool References(ProjectResource project, IResource database) =>
         project.Annotations.OfType<ResourceRelationshipAnnotation>()
-            .Any(relationship => relationship.Type == "Reference" && ReferenceEquals(relationship.Resource, database));
+            .Any(relationship => relationship.Type == "Reference" &&
+                (ReferenceEquals(relationship.Resource, database) ||
+                 (relationship.Resource.TryGetLastAnnotation<DatabaseRoleAnnotation>(out var role) && ReferenceEquals(role.Database, database))));
 }

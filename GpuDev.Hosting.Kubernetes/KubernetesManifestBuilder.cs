@@ -30,6 +30,10 @@ public static class KubernetesManifestBuilder
         var images = model.Deployments.Select(d => d.ResourceName).Prepend(model.MigrationResourceName)
             .ToDictionary(name => name, name => ImageReferences.Resolve(options, model, name), StringComparer.Ordinal);
         var password = DatabaseCredentials.ValidatePassword(options.PostgresPassword);
+
+        // The roles' passwords, like the superuser's, are generated when not given (the publisher keeps earlier ones).
+        options.PostgresOwnerPassword = string.IsNullOrEmpty(options.PostgresOwnerPassword) ? GeneratedSecret.Password() : options.PostgresOwnerPassword;
+        options.PostgresRuntimePassword = string.IsNullOrEmpty(options.PostgresRuntimePassword) ? GeneratedSecret.Password() : options.PostgresRuntimePassword;
         var context = new ManifestContext(
             model,
             KubernetesNames.RequireDns1123Label(options.Namespace, "Kubernetes:Namespace"),
@@ -52,10 +56,12 @@ public static class KubernetesManifestBuilder
                 },
             },
             DatabaseCredentials.Secret(context),
+            DatabaseRoleManifests.Secret(context),
             .. model.AdminTokenDeployment is { } adminTokenDeployment ? [AdminTokenSecret.Secret(context, adminTokenDeployment)] : Array.Empty<V1Secret>(),
             PostgresManifests.InitScriptConfigMap(context),
             MigrationJobManifests.SchemaConfigMap(context),
             MigrationJobManifests.FixturesConfigMap(context),
+            DatabaseRoleManifests.BootstrapConfigMap(context),
             PostgresManifests.HeadlessService(context),
             PostgresManifests.Service(context),
             PostgresManifests.StatefulSet(context),
@@ -70,6 +76,9 @@ public static class KubernetesManifestBuilder
 
             objects.Add(WithConfigChecksum(DeploymentManifests.Deployment(context, deployment), objects));
         }
+
+        // Least privilege: closed ingress except the paths the services use.
+        objects.AddRange(NetworkPolicyManifests.All(context));
 
         var manifests = objects.Select((o, index) => KubernetesManifest.Create(index + 1, o)).ToList();
         foreach (var manifest in manifests)

@@ -46,6 +46,10 @@ public static class KubernetesPublisher
             options.PostgresPassword = kept is { Length: > 0 } ? kept : GeneratedSecret.Password();
         }
 
+        // The bootstrap sets the roles' passwords at every migration, but only a new Job runs it: keep them too.
+        options.PostgresOwnerPassword = KeptOrGiven(options.PostgresOwnerPassword, outputDirectory, DatabaseRoleManifests.OwnerPasswordKey);
+        options.PostgresRuntimePassword = KeptOrGiven(options.PostgresRuntimePassword, outputDirectory, DatabaseRoleManifests.RuntimePasswordKey);
+
         var manifests = KubernetesManifestBuilder.Build(model, options, databaseDirectory);
         RefuseVolumeClaimChange(manifests.Select(m => m.Resource).OfType<V1StatefulSet>().Single(), outputDirectory);
         var files = KubernetesManifestWriter.Write(manifests, outputDirectory);
@@ -54,6 +58,9 @@ public static class KubernetesPublisher
             .ToDictionary(name => name, name => ImageReferences.Resolve(options, model, name), StringComparer.Ordinal);
         return new KubernetesPublishResult(files, job.Metadata.Name, images, source);
     }
+
+    private static string? KeptOrGiven(string? given, string outputDirectory, string key) =>
+        string.IsNullOrEmpty(given) ? PreviousSecretValue(outputDirectory, DatabaseRoleManifests.SecretName, key) : given;
 
     /// <summary>
     /// A StatefulSet's volume claim template cannot change in place: a new storage size or class would make the

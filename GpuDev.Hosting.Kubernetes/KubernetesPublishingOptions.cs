@@ -38,6 +38,15 @@ public sealed class KubernetesPublishingOptions
     public string? PostgresPassword { get; set; }
 
     /// <summary>
+    /// The password of the owner role the migration worker connects as (<c>gpudev_owner</c>), written into the
+    /// <c>postgres-roles</c> Secret. When absent it is left empty and the migration Job's bootstrap fails naming it.
+    /// </summary>
+    public string? PostgresOwnerPassword { get; set; }
+
+    /// <summary>The password of the runtime role the API and the processor connect as (<c>gpudev_runtime</c>); as <see cref="PostgresOwnerPassword"/>.</summary>
+    public string? PostgresRuntimePassword { get; set; }
+
+    /// <summary>
     /// The API's admin token (<c>X-Admin-Token</c>), written into the <c>api-admin-token</c> Secret; set it
     /// with <c>--Kubernetes:AdminToken</c> or <c>Kubernetes__AdminToken</c>. When absent the Secret's
     /// ADMIN_TOKEN is left empty, which the API treats as "no admin token configured" and answers every

@@ -45,7 +45,8 @@ public static class MigrationJobManifests
         var labels = Labels(context);
         labels[HashLabel] = hash;
 
-        var environment = DatabaseCredentials.EnvironmentWithConnectionString(model);
+        // The worker connects as the owner role; the bootstrap init container before it is the only superuser client.
+        var environment = DatabaseRoleManifests.EnvironmentWithConnectionString(model, DatabaseRoles.Owner);
         environment.Add(new V1EnvVar { Name = SettingNames.MigrationsPath, Value = MountPath });
 
         var spec = new V1JobSpec
@@ -55,13 +56,18 @@ public static class MigrationJobManifests
             TtlSecondsAfterFinished = 3600,
             Template = new V1PodTemplateSpec
             {
-                Metadata = new V1ObjectMeta { Labels = labels },
+                // The bootstrap's script and the roles' passwords are part of what the Job does: a change to either is a new Job.
+                Metadata = new V1ObjectMeta
+                {
+                    Labels = labels,
+                    Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal) { [DeploymentManifests.ConfigChecksumAnnotation] = DatabaseRoleManifests.Checksum(context) },
+                },
                 Spec = new V1PodSpec
                 {
                     RestartPolicy = "OnFailure",
                     AutomountServiceAccountToken = false,
                     SecurityContext = PodSecurity.Pod(),
-                    InitContainers = [DatabaseCredentials.WaitForPostgresContainer(context)],
+                    InitContainers = [DatabaseCredentials.WaitForPostgresContainer(context), DatabaseRoleManifests.BootstrapContainer(context)],
                     Containers =
                         [
                             new V1Container
@@ -85,6 +91,7 @@ public static class MigrationJobManifests
                             new V1Volume { Name = SchemaConfigMapName, ConfigMap = new V1ConfigMapVolumeSource { Name = SchemaConfigMapName } },
                             new V1Volume { Name = FixturesConfigMapName, ConfigMap = new V1ConfigMapVolumeSource { Name = FixturesConfigMapName } },
                             PodSecurity.TempVolume(),
+                            DatabaseRoleManifests.BootstrapVolume(),
                         ],
                 },
             },

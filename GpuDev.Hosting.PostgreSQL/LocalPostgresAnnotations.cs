@@ -17,3 +17,10 @@ public sealed record LocalPostgresResetDataAnnotation : IResourceAnnotation;
 /// <paramref name="AllowCompatibility"/>) the project's PGMQ-compatible SQL.
 /// </summary>
 public sealed record PgmqAnnotation(bool AllowCompatibility) : IResourceAnnotation;
+
+/// <summary>
+/// Run <paramref name="Script"/> in this database through the server's superuser connection once the database
+/// is ready (after PGMQ) and before anything waiting for it starts; <paramref name="Settings"/> become the
+/// session settings the script reads (see <see cref="GpuDev.Hosting.PostgreSQL.PostgresBootstrap"/>).
+/// </summary>
+public sealed record PostgresBootstrapAnnotation(string Script, IReadOnlyDictionary<string, ParameterResource> Settings) : IResourceAnnotation;

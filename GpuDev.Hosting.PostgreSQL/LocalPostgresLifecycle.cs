@@ -19,6 +19,7 @@ namespace GpuDev.Hosting.PostgreSQL;
 /// <item>before a server starts: wait for that preparation (a restart from the dashboard prepares again);</item>
 /// <item>once a server is ready: create its databases and mark them running (Aspire does that only for containers);</item>
 /// <item>once a database with <see cref="PgmqAnnotation"/> is ready: install PGMQ;</item>
+/// <item>then, for a database with <see cref="PostgresBootstrapAnnotation"/>: run its bootstrap as the superuser;</item>
 /// <item>when the AppHost stops: stop every server with a fast shutdown.</item>
 /// </list>
 /// </summary>
@@ -96,6 +97,11 @@ internal sealed class LocalPostgresLifecycle(ILogger<LocalPostgresLifecycle> log
         if (@event.Resource is IResourceWithConnectionString database && database.TryGetLastAnnotation<PgmqAnnotation>(out var pgmq))
         {
             await InstallPgmqAsync(database, pgmq.AllowCompatibility, @event.Services, cancellationToken);
+        }
+
+        if (@event.Resource is IResourceWithConnectionString bootstrapped && bootstrapped.TryGetLastAnnotation<PostgresBootstrapAnnotation>(out var bootstrap))
+        {
+            await BootstrapAsync(bootstrapped, bootstrap, @event.Services, cancellationToken);
         }
     }
 
@@ -252,6 +258,24 @@ internal sealed class LocalPostgresLifecycle(ILogger<LocalPostgresLifecycle> log
         {
             logger.LogInformation("PGMQ: the server has no pgmq extension; installed the project's PGMQ-compatible SQL into schema pgmq");
         }
+    }
+
+    // The database resource's connection string is the superuser's: the AppHost owns the server.
+    private static async Task BootstrapAsync(IResourceWithConnectionString database, PostgresBootstrapAnnotation bootstrap, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var logger = services.GetRequiredService<ResourceLoggerService>().GetLogger(database);
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, parameter) in bootstrap.Settings)
+        {
+            settings[name] = await parameter.GetValueAsync(cancellationToken)
+                ?? throw new DistributedApplicationException($"The {parameter.Name} parameter has no value; the database bootstrap needs it.");
+        }
+
+        var connectionString = await database.ConnectionStringExpression.GetValueAsync(cancellationToken);
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await PostgresBootstrap.RunAsync(connection, bootstrap.Script, settings, cancellationToken);
+        logger.LogInformation("Database bootstrap applied (roles, grants, queues)");
     }
 
     private async Task StopServersOnceAsync()

@@ -5,8 +5,8 @@ using Npgsql;
 namespace GpuDev.Api.Infrastructure;
 
 /// <summary>
-/// What the API does before it serves: verify the schema the migration worker owns, then create its
-/// queues. The API never creates tables; if any is missing it stops with one message naming them all.
+/// What the API does before it serves: verify the schema the migration worker owns and the queues the
+/// database bootstrap creates. The API creates nothing; if anything is missing it stops with one message naming it all.
 /// </summary>
 public sealed class DatabaseStartupCheck(NpgsqlDataSource dataSource, ILogger<DatabaseStartupCheck> logger)
 {
@@ -40,14 +40,17 @@ public sealed class DatabaseStartupCheck(NpgsqlDataSource dataSource, ILogger<Da
                 return "PGMQ is not available in this database (no pgmq.create function). Use the PGMQ image or let the AppHost install PGMQ.";
             }
 
-            foreach (var queue in QueueNames.All)
+            // The API connects as the runtime role, which may not create queues: the database bootstrap (run by
+            // whoever owns the server) creates them, as production's schema does.
+            var missingQueues = await MissingQueuesAsync(connection, cancellationToken);
+            if (missingQueues.Count > 0)
             {
-                // pgmq.create is idempotent: safe for every replica at every start.
-                await using var create = new NpgsqlCommand("SELECT pgmq.create($1)", connection) { Parameters = { new() { Value = queue } } };
-                await create.ExecuteNonQueryAsync(cancellationToken);
+                return $"Required PGMQ queues are missing: {string.Join(", ", missingQueues)}. They are created by the database bootstrap " +
+                       "(the AppHost runs it when PostgreSQL is ready; in Kubernetes the migration Job's 'bootstrap' init container): " +
+                       "check the gpudev resource's log, or the Job's bootstrap log.";
             }
 
-            logger.LogInformation("Schema verified ({Tables}); queues ready ({Queues})",
+            logger.LogInformation("Schema verified ({Tables}); queues verified ({Queues})",
                 string.Join(", ", RequiredSchema.Tables), string.Join(", ", QueueNames.All));
             return null;
         }
@@ -60,6 +63,24 @@ public sealed class DatabaseStartupCheck(NpgsqlDataSource dataSource, ILogger<Da
             connection)
         {
             Parameters = { new() { Value = RequiredSchema.Tables.ToArray() } },
+        };
+        var missing = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            missing.Add(reader.GetString(0));
+        }
+
+        return missing;
+    }
+
+    private static async Task<List<string>> MissingQueuesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT q FROM unnest($1::text[]) AS q WHERE q NOT IN (SELECT queue_name FROM pgmq.list_queues()) ORDER BY array_position($1::text[], q)",
+            connection)
+        {
+            Parameters = { new() { Value = QueueNames.All.ToArray() } },
         };
         var missing = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -16,4 +16,19 @@ public static class PgmqResourceBuilderExtensions
         LocalPostgresBuilderExtensions.AddLifecycle(builder.ApplicationBuilder.Services);
         return builder.WithAnnotation(new PgmqAnnotation(allowCompatibility), ResourceAnnotationMutationBehavior.Replace);
     }
+
+    /// <summary>
+    /// Runs <paramref name="script"/> in the database as the server's superuser once the database is ready
+    /// (after <see cref="WithPgmq"/>'s install) and before anything waiting for it starts, at every start:
+    /// the script must be idempotent. <paramref name="settings"/> (setting name to parameter) are the session
+    /// settings it reads, such as passwords, passed as bind parameters.
+    /// </summary>
+    public static IResourceBuilder<T> WithBootstrapScript<T>(this IResourceBuilder<T> builder, string script, IReadOnlyDictionary<string, ParameterResource> settings)
+        where T : IResourceWithConnectionString
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(script);
+        LocalPostgresBuilderExtensions.AddLifecycle(builder.ApplicationBuilder.Services);
+        return builder.WithAnnotation(new PostgresBootstrapAnnotation(script, settings), ResourceAnnotationMutationBehavior.Replace);
+    }
 }

@@ -37,7 +37,7 @@ public sealed class VerifyCommand(DatabaseConnector connector, IOptions<Migratio
         if (missingQueues.Count > 0)
         {
             logger.LogError(
-                "Missing queues: {Queues}. The API creates them at start-up (pgmq.create); start the API or create them.",
+                "Missing queues: {Queues}. The database bootstrap creates them (the AppHost when PostgreSQL is ready; in Kubernetes the migration Job's bootstrap init container); run it as the server's superuser.",
                 string.Join(", ", missingQueues.Select(q => q["pgmq.q_".Length..])));
             exitCode = exitCode == ExitCodes.Success ? ExitCodes.VerifyQueuesMissing : exitCode;
         }

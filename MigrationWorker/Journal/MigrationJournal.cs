@@ -10,7 +10,7 @@ namespace GpuDev.MigrationWorker.Journal;
 /// </summary>
 public static class MigrationJournal
 {
-    public const string Schema = "gpudev_migrations";
+    public const string Schema = GpuDev.Database.DatabaseRoles.MigrationJournalSchema;
 
     /// <summary>
     /// The row that records a file, sent in the same batch as the file inside its transaction, so a

@@ -6,11 +6,12 @@ namespace GpuDev.ReservationProcessor.Queues;
 /// leaves its queue in the same commit as the state change it caused.</summary>
 public static class Pgmq
 {
-    public static async Task EnsureQueueAsync(NpgsqlDataSource dataSource, string queue, CancellationToken cancellationToken)
+    /// <summary>Whether the queue exists. The processor's role may not create queues; the database bootstrap does.</summary>
+    public static async Task<bool> QueueExistsAsync(NpgsqlDataSource dataSource, string queue, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT pgmq.create(@queue)");
+        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM pgmq.list_queues() WHERE queue_name = @queue)");
         command.Parameters.AddWithValue("queue", queue);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     /// <summary>Up to <paramref name="batchSize"/> messages, hidden for <paramref name="visibilityTimeoutSeconds"/>;

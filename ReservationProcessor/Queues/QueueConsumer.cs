@@ -172,19 +172,24 @@ public sealed partial class QueueConsumer(
 
     private async Task WaitForQueueAsync(CancellationToken cancellationToken)
     {
-        // The API creates the queues too; whichever starts first does it (pgmq.create is idempotent).
+        // The database bootstrap creates the queues (this role may not); until then, say so and look again.
         while (true)
         {
             try
             {
-                await Pgmq.EnsureQueueAsync(dataSource, handler.Queue, cancellationToken);
-                return;
+                if (await Pgmq.QueueExistsAsync(dataSource, handler.Queue, cancellationToken))
+                {
+                    return;
+                }
+
+                LogQueueMissing(handler.Queue);
             }
             catch (NpgsqlException ex)
             {
                 LogQueueUnavailable(ex, handler.Queue);
-                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
             }
+
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
         }
     }
 
@@ -196,6 +201,9 @@ public sealed partial class QueueConsumer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} is not reachable yet; retrying in 2 s")]
     private partial void LogQueueUnavailable(Exception exception, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} does not exist; the database bootstrap creates it (the AppHost when PostgreSQL is ready, or the migration Job's bootstrap init container). Looking again in 2 s")]
+    private partial void LogQueueMissing(string queue);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MsgId} on {Queue} cannot be processed: {Reason}")]
     private partial void LogPoison(string queue, long msgId, string reason);

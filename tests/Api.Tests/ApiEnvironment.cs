@@ -12,7 +12,7 @@ namespace GpuDev.Api.Tests;
 /// The API in this process (<see cref="WebApplicationFactory{TEntryPoint}"/> on real Kestrel) over one
 /// real PostgreSQL server whose database the real migration worker has migrated, as the AppHost
 /// would have it, without the AppHost. The API starts as it does in production: it verifies the
-/// schema and creates its queues before it serves.
+/// schema and the queues before it serves, connected as the runtime role.
 /// </summary>
 public sealed class ApiEnvironment : IAsyncDisposable
 {
@@ -42,11 +42,13 @@ public sealed class ApiEnvironment : IAsyncDisposable
         try
         {
             var connectionString = await server.CreateDatabaseAsync(DatabaseNames.Database, withPgmq: true, cancellationToken);
-            await MigrateAsync(connectionString, cancellationToken);
+            // As the AppHost runs it: the bootstrap as the superuser, migrations as the owner, the API as the runtime role.
+            await server.BootstrapAsync(connectionString, cancellationToken);
+            await MigrateAsync(server.RoleConnectionString(connectionString, DatabaseRoles.Owner), cancellationToken);
 
             var adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
             // The API's own pool (and multiplexing, which needs one); the test server's strings turn pooling off.
-            var apiConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = true }.ConnectionString;
+            var apiConnectionString = new NpgsqlConnectionStringBuilder(server.RoleConnectionString(connectionString, DatabaseRoles.Runtime)) { Pooling = true }.ConnectionString;
             var factory = StartApi(apiConnectionString, adminToken, new Dictionary<string, string?>
             {
                 // Every test sends from 127.0.0.1, many with wrong keys on purpose: the shared API's budgets are

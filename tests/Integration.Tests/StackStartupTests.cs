@@ -21,14 +21,37 @@ public sealed class StackStartupTests(StackFixture fixture)
         var worker = await Environment.WaitForStateAsync(GpuDevEnvironment.WorkerResource, TimeSpan.FromSeconds(30), KnownResourceStates.Finished, KnownResourceStates.Exited);
         Assert.Equal(0, worker.ExitCode);
 
-        // Ordering proven on the database's own clock: the fixtures' last write (the worker's final
-        // file) precedes the API's first act, creating its queues.
+        // Ordering proven on the database's own clock: the bootstrap (queues) precedes the worker's run, whose
+        // end precedes the first connection of the API and processor (the runtime role's sessions).
         await using var connection = new NpgsqlConnection(await Environment.DatabaseConnectionStringAsync());
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT (SELECT max(updated_at) FROM gpu_types) < (SELECT created_at FROM pgmq.meta WHERE queue_name = 'gpu_reservations')",
+            """
+            SELECT (SELECT created_at FROM pgmq.meta WHERE queue_name = 'gpu_reservations') < (SELECT min(started_at) FROM gpudev_migrations.runs)
+               AND (SELECT max(finished_at) FROM gpudev_migrations.runs WHERE status = 'completed')
+                   < (SELECT min(backend_start) FROM pg_stat_activity WHERE usename = 'gpudev_runtime')
+            """,
             connection);
         Assert.Equal(true, await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Services_connect_as_the_runtime_role_and_the_tables_belong_to_the_owner_role()
+    {
+        await using var connection = new NpgsqlConnection(await Environment.DatabaseConnectionStringAsync());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT (SELECT array_agg(DISTINCT usename::text ORDER BY usename::text) FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND usename <> 'postgres'),
+                   (SELECT array_agg(DISTINCT pg_get_userbyid(relowner)::text) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r')
+            """,
+            connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+
+        Assert.Equal(["gpudev_runtime"], reader.GetFieldValue<string[]>(0));
+        Assert.Equal(["gpudev_owner"], reader.GetFieldValue<string[]>(1));
     }
 
     [Fact]

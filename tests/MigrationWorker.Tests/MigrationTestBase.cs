@@ -7,7 +7,7 @@ public abstract class MigrationTestBase(PostgresServerFixture fixture) : IAsyncL
     protected PostgresTestServer Server => fixture.Server;
 
     /// <summary>A fresh, empty database of this test.</summary>
-    protected string ConnectionString { get; private set; } = string.Empty;
+    protected string ConnectionString { get; set; } = string.Empty;
 
     public virtual async Task InitializeAsync() => ConnectionString = await Server.CreateDatabaseAsync("migrations");
 

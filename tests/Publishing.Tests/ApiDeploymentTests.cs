@@ -21,7 +21,7 @@ public sealed class ApiDeploymentTests : IDisposable
         var wait = Assert.Single(pod.InitContainers);
         Assert.Equal("registry.example/gpudev/worker:2.1.0", wait.Image);
         Assert.Equal(["--wait-for-hash", output.Hash, "--timeout", "900"], wait.Args);
-        Assert.Equal(ConnectionString(output.Job.Spec.Template.Spec.Containers[0]), ConnectionString(wait));
+        Assert.Equal(ConnectionString(Assert.Single(pod.Containers)), ConnectionString(wait));
 
         var api = Assert.Single(pod.Containers);
         Assert.Equal("registry.example/gpudev/api:2.1.0", api.Image);
@@ -61,15 +61,15 @@ public sealed class ApiDeploymentTests : IDisposable
         var api = output.ApiDeployment.Spec.Template.Spec.Containers[0];
 
         Assert.Equal(
-            "Host=postgres-primary;Port=5432;Username=$(POSTGRES_USER);Password=$(POSTGRES_PASSWORD);Database=$(POSTGRES_DB)",
+            "Host=postgres-primary;Port=5432;Username=gpudev_runtime;Password=$(GPUDEV_RUNTIME_PASSWORD);Database=gpudev",
             ConnectionString(api));
 
         // Kubernetes expands $(VAR) only from variables defined earlier in the list.
         var names = api.Env.Select(e => e.Name).ToList();
-        foreach (var key in new[] { "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB" })
+        foreach (var key in new[] { "GPUDEV_RUNTIME_PASSWORD" })
         {
             var variable = api.Env.Single(e => e.Name == key);
-            Assert.Equal("postgres-credentials", variable.ValueFrom.SecretKeyRef.Name);
+            Assert.Equal("postgres-roles", variable.ValueFrom.SecretKeyRef.Name);
             Assert.Equal(key, variable.ValueFrom.SecretKeyRef.Key);
             Assert.True(names.IndexOf(key) < names.IndexOf("ConnectionStrings__gpudev"), $"{key} must come before the connection string");
         }

@@ -15,9 +15,10 @@ public sealed class PublishedObjectsTests : IDisposable
         var kinds = output.Objects.Values.Select(o => $"{o.Kind}/{o.Metadata.Name}").Order(StringComparer.Ordinal);
         Assert.Equal(
             [
-                "ConfigMap/database-fixtures", "ConfigMap/database-schema", "ConfigMap/postgres-init-script",
+                "ConfigMap/database-fixtures", "ConfigMap/database-schema", "ConfigMap/postgres-bootstrap", "ConfigMap/postgres-init-script",
                 "Deployment/api-service", "Deployment/reservation-processor", $"Job/{output.Job.Metadata.Name}", "Namespace/gpu-controlplane",
-                "Secret/api-admin-token", "Secret/postgres-credentials", "Service/api-service", "Service/postgres-primary",
+                "NetworkPolicy/api-ingress", "NetworkPolicy/default-deny-ingress", "NetworkPolicy/postgres-ingress",
+                "Secret/api-admin-token", "Secret/postgres-credentials", "Secret/postgres-roles", "Service/api-service", "Service/postgres-primary",
                 "Service/postgres-primary-headless", "StatefulSet/postgres-primary",
             ],
             kinds);

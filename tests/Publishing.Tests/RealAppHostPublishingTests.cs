@@ -135,15 +135,21 @@ public sealed class RealAppHostPublishingTests : IDisposable
         Assert.Equal(PostgresManifests.InitScript, File.ReadAllText(Path.Combine(initDirectory, PostgresManifests.InitScriptFileName)));
         Assert.Equal(["http"], resources["api"]!["bindings"]!.AsObject().Select(b => b.Key));
 
-        foreach (var project in new[] { "migration-worker", "api", "reservation-processor" })
+        // Each project reaches the database as its role (GpuDev.Database.DatabaseRoles), never as the superuser.
+        foreach (var (project, role) in new[] { ("migration-worker", "owner"), ("api", "runtime"), ("reservation-processor", "runtime") })
         {
             Assert.Equal("project.v0", (string?)resources[project]!["type"]);
-            Assert.Equal("{gpudev.connectionString}", (string?)resources[project]!["env"]!["ConnectionStrings__gpudev"]);
+            Assert.Equal($"{{gpudev-{role}.connectionString}}", (string?)resources[project]!["env"]!["ConnectionStrings__gpudev"]);
+            Assert.Equal(
+                $"Host={{postgres.bindings.tcp.host}};Port={{postgres.bindings.tcp.port}};Username=gpudev_{role};Password={{postgres-{role}-password.value}};Database=gpudev",
+                (string?)resources[$"gpudev-{role}"]!["connectionString"]);
         }
 
         // A secret is a parameter whose value is an input placeholder, never a literal.
         var secrets = resources.Where(r => (string?)r.Value!["type"] == "parameter.v0" && (bool?)r.Value!["inputs"]?["value"]?["secret"] == true).ToList();
         Assert.Contains(secrets, s => s.Key == "postgres-password");
+        Assert.Contains(secrets, s => s.Key == "postgres-owner-password");
+        Assert.Contains(secrets, s => s.Key == "postgres-runtime-password");
         Assert.All(secrets, s =>
         {
             Assert.Equal($"{{{s.Key}.inputs.value}}", (string?)s.Value!["value"]);

@@ -9,16 +9,24 @@ using NpgsqlTypes;
 namespace GpuDev.ReservationProcessor.Tests;
 
 /// <summary>
-/// A fresh gpudev database (PGMQ, every schema and fixture file, both queues) and the producer's side of the
+/// A fresh gpudev database (PGMQ, every schema and fixture file, the bootstrap's roles and both queues) and the producer's side of the
 /// queues: the API's insert-and-send, raw messages, and the reads tests assert on.
 /// </summary>
 public sealed class ProcessorDatabase
 {
     static ProcessorDatabase() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    private ProcessorDatabase(string connectionString) => ConnectionString = connectionString;
+    private ProcessorDatabase(string connectionString, string runtimeConnectionString)
+    {
+        ConnectionString = connectionString;
+        RuntimeConnectionString = runtimeConnectionString;
+    }
 
+    /// <summary>The superuser's: the tests' own reads and writes.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>The runtime role's, as the AppHost hands it to the processor.</summary>
+    public string RuntimeConnectionString { get; }
 
     public static async Task<ProcessorDatabase> CreateAsync(PostgresTestServer server)
     {
@@ -30,12 +38,9 @@ public sealed class ProcessorDatabase
             await connection.ExecuteAsync(await File.ReadAllTextAsync(Path.Combine(RepositoryFiles.DatabaseDirectory, file)));
         }
 
-        foreach (var queue in QueueNames.All)
-        {
-            await connection.ExecuteAsync("SELECT pgmq.create(@queue)", new { queue });
-        }
-
-        return new ProcessorDatabase(connectionString);
+        // Roles, grants and both queues, as the AppHost's bootstrap makes them.
+        await server.BootstrapAsync(connectionString);
+        return new ProcessorDatabase(connectionString, server.RoleConnectionString(connectionString, DatabaseRoles.Runtime));
     }
 
     public Task<NpgsqlConnection> OpenAsync() => OpenAsync(ConnectionString);

@@ -21,7 +21,7 @@ public abstract class ProcessorTest(PostgresServerFixture fixture) : IAsyncLifet
 
     protected async Task<ProcessorHost> StartProcessorAsync(IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var host = await ProcessorHost.StartAsync(Database.ConnectionString, overrides);
+        var host = await ProcessorHost.StartAsync(Database.RuntimeConnectionString, overrides);
         _hosts.Add(host);
         return host;
     }

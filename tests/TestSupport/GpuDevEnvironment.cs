@@ -65,6 +65,9 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
                 $"--Postgres:DataDirectory={dataDirectory}",
                 $"--Parameters:postgres-password={password}",
                 $"--Parameters:admin-token={adminToken}",
+                // The roles' passwords too, so a test run writes none into the AppHost's user secrets (the bootstrap sets them at every start).
+                $"--Parameters:postgres-owner-password={NewSecret()}",
+                $"--Parameters:postgres-runtime-password={NewSecret()}",
                 .. extraArguments ?? [],
             ],
             cancellationToken);

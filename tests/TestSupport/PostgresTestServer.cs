@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using GpuDev.Database;
 using GpuDev.Hosting.PostgreSQL;
 using GpuDev.Hosting.PostgreSQL.Pgmq;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,6 +20,7 @@ public sealed class PostgresTestServer : IAsyncDisposable
     private readonly Process _process;
     private readonly string _root;
     private readonly ConcurrentQueue<string> _log;
+    private readonly SemaphoreSlim _bootstrapLock = new(1, 1);
     private int _databaseCounter;
 
     private PostgresTestServer(Process process, string root, PostgresInstallation installation, PostgresDataDirectory dataDirectory, int port, string password, ConcurrentQueue<string> log)
@@ -39,6 +41,12 @@ public sealed class PostgresTestServer : IAsyncDisposable
     public int Port { get; }
 
     public string Password { get; }
+
+    /// <summary>The password <see cref="BootstrapAsync"/> gives <see cref="DatabaseRoles.Owner"/> (roles are server-wide).</summary>
+    public string OwnerPassword { get; } = GpuDevEnvironment.NewSecret();
+
+    /// <summary>The password <see cref="BootstrapAsync"/> gives <see cref="DatabaseRoles.Runtime"/>.</summary>
+    public string RuntimePassword { get; } = GpuDevEnvironment.NewSecret();
 
     /// <summary>Everything the server has logged so far (its standard error), e.g. to prove a value never reached it.</summary>
     public string Log => string.Join('\n', _log);
@@ -121,6 +129,38 @@ public sealed class PostgresTestServer : IAsyncDisposable
         return connectionString;
     }
 
+    /// <summary>
+    /// Runs the database bootstrap in the database (PGMQ must be installed: <c>withPgmq</c>), as the AppHost does
+    /// when its database is ready: the roles, their grants, the queues.
+    /// </summary>
+    public async Task BootstrapAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        // Roles are server-wide: two databases bootstrapped at once would update the same role rows.
+        await _bootstrapLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await PostgresBootstrap.RunAsync(connection, DatabaseBootstrap.Script, new Dictionary<string, string>
+            {
+                [DatabaseRoles.OwnerPasswordSetting] = OwnerPassword,
+                [DatabaseRoles.RuntimePasswordSetting] = RuntimePassword,
+            }, cancellationToken);
+        }
+        finally
+        {
+            _bootstrapLock.Release();
+        }
+    }
+
+    /// <summary>The database of <paramref name="connectionString"/> reached as <paramref name="role"/> (one of <see cref="DatabaseRoles"/>).</summary>
+    public string RoleConnectionString(string connectionString, string role) => new NpgsqlConnectionStringBuilder(connectionString)
+    {
+        Username = role,
+        Password = role == DatabaseRoles.Owner ? OwnerPassword : role == DatabaseRoles.Runtime ? RuntimePassword
+            : throw new ArgumentException($"'{role}' is not one of the database roles.", nameof(role)),
+    }.ConnectionString;
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -136,6 +176,7 @@ public sealed class PostgresTestServer : IAsyncDisposable
 
             await _process.WaitForExitAsync();
             _process.Dispose();
+            _bootstrapLock.Dispose();
             TestDirectories.Delete(_root);
         }
     }
