@@ -10,7 +10,7 @@ public static class ContainerPostgresProblems
         ? $"PostgreSQL container mode: the container runtime '{runtime.Runtime}' is {runtime.Detail}. Fix: start it " +
           "(Docker Desktop, 'sudo systemctl start docker', or 'podman machine start'), or run with '--Postgres:Mode local'."
         : $"PostgreSQL container mode: the container runtime '{runtime.Runtime}' is {runtime.Detail}. Fix: install Docker " +
-          "or Podman (and set ASPIRE_CONTAINER_RUNTIME=podman for Podman), or run with '--Postgres:Mode local'.";
+          "or Podman, or run with '--Postgres:Mode local'.";
 
     public static string ImageMissing(string runtime, string image) =>
         $"PostgreSQL container mode: the image {image} is not on this machine and '{runtime}' could not pull it. Fix: pull it " +

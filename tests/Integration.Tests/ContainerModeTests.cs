@@ -22,28 +22,36 @@ public sealed class ContainerModeTests
     [ContainerModeFact]
     public async Task A_dotnet_run_volume_keeps_its_data_across_test_stacks()
     {
-        var marker = $"devrun_{Guid.NewGuid():N}";
+        // The mark: a database of its own, so that nothing of the developer's is changed, and removed at the end.
+        var marker = $"gpudev_test_mark_{Guid.NewGuid():N}";
         string developerVolume;
 
         // `dotnet run --project AppHost` in container mode: the AppHost's own volume and its user-secrets password.
-        await using (var before = await GpuDevEnvironment.StartAsync(likeDotnetRun: true))
+        await using (var before = await StartServerAsync(likeDotnetRun: true))
         {
             developerVolume = Property(before, "gpudev.postgres.volume");
-            await ExecuteAsync(await before.DatabaseConnectionStringAsync(), "INSERT INTO api_users (username) VALUES (@name)", marker);
+            await ExecuteAsync(await ServerConnectionStringAsync(before), $"CREATE DATABASE {marker}");
         }
 
-        // A test stack, as every other container-mode test starts one: another volume, another password.
-        await using (var test = await GpuDevEnvironment.StartAsync())
+        // A test stack, as every other container-mode test starts one: a volume and a password of its own.
+        await using (var test = await StartServerAsync(likeDotnetRun: false))
         {
             Assert.NotEqual(developerVolume, Property(test, "gpudev.postgres.volume"));
-            Assert.Equal(0L, await ScalarAsync(await test.DatabaseConnectionStringAsync(), "SELECT count(*) FROM api_users WHERE username = @name", marker));
+            Assert.Equal(0L, await ScalarAsync(await ServerConnectionStringAsync(test), "SELECT count(*) FROM pg_database WHERE datname = @name", marker));
         }
 
-        await using var after = await GpuDevEnvironment.StartAsync(likeDotnetRun: true);
+        await using var after = await StartServerAsync(likeDotnetRun: true);
         Assert.Equal(developerVolume, Property(after, "gpudev.postgres.volume"));
-        var connectionString = await after.DatabaseConnectionStringAsync();
-        Assert.Equal(1L, await ScalarAsync(connectionString, "SELECT count(*) FROM api_users WHERE username = @name", marker));
-        await ExecuteAsync(connectionString, "DELETE FROM api_users WHERE username = @name", marker);
+        var connectionString = await ServerConnectionStringAsync(after);
+        Assert.Equal(1L, await ScalarAsync(connectionString, "SELECT count(*) FROM pg_database WHERE datname = @name", marker));
+        await ExecuteAsync(connectionString, $"DROP DATABASE {marker}");
+
+        static async Task<GpuDevEnvironment> StartServerAsync(bool likeDotnetRun)
+        {
+            var environment = await GpuDevEnvironment.StartAsync(configure: OnlyTheServer, waitForApiHealthy: false, likeDotnetRun: likeDotnetRun);
+            await environment.App.ResourceNotifications.WaitForResourceHealthyAsync(GpuDevEnvironment.ServerResource).WaitAsync(GpuDevEnvironment.StartTimeout);
+            return environment;
+        }
     }
 
     [ContainerModeFact]
@@ -89,18 +97,22 @@ public sealed class ContainerModeTests
         try
         {
             var console = new CollectingLoggerProvider();
-            await using var environment = await GpuDevEnvironment.StartAsync(
-                configure: builder => builder.Services.AddSingleton<ILoggerProvider>(console),
-                waitForApiHealthy: false,
-                extraArguments: ["--ASPIRE_CONTAINER_RUNTIME=docker"]);
 
-            var log = await environment.WaitForLogAsync(GpuDevEnvironment.ServerResource, IsRuntimeLine, LineTimeout);
+            // Aspire then stops the AppHost with its own error ("... appears to be unhealthy"): it does not
+            // hang, and with it goes the dashboard, so the console is where the line must be.
+            var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+            {
+                await using var environment = await GpuDevEnvironment.StartAsync(
+                    configure: builder => builder.Services.AddSingleton<ILoggerProvider>(console),
+                    waitForApiHealthy: false,
+                    extraArguments: ["--ASPIRE_CONTAINER_RUNTIME=docker"]);
+            });
 
-            var line = Assert.Single(log, IsRuntimeLine);
+            var line = Assert.Single(console.AppHostLines, IsRuntimeLine);
             Assert.Contains("Is the docker daemon running?", line, StringComparison.Ordinal);
             Assert.Contains("start it", line, StringComparison.Ordinal);
             Assert.Contains("--Postgres:Mode local", line, StringComparison.Ordinal);
-            Assert.Single(console.AppHostLines, IsRuntimeLine);
+            Assert.Contains("unhealthy", error.Message, StringComparison.Ordinal);
         }
         finally
         {
@@ -174,17 +186,20 @@ public sealed class ContainerModeTests
         }
     }
 
+    private static async Task<string> ServerConnectionStringAsync(GpuDevEnvironment environment) =>
+        new NpgsqlConnectionStringBuilder(await environment.App.GetConnectionStringAsync(GpuDevEnvironment.ServerResource)) { Database = "postgres", Pooling = false }.ConnectionString;
+
     private static string Property(GpuDevEnvironment environment, string name)
     {
         Assert.True(environment.App.ResourceNotifications.TryGetCurrentState(GpuDevEnvironment.ServerResource, out var server));
         return server.Snapshot.Properties.Single(p => p.Name == name).Value?.ToString() ?? "";
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql, string name)
+    private static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new("name", name) } };
+        await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
 
