@@ -48,7 +48,7 @@ public sealed class ContainerModeTests
 
         static async Task<GpuDevEnvironment> StartServerAsync(bool likeDotnetRun)
         {
-            var environment = await GpuDevEnvironment.StartAsync(configure: OnlyTheServer, waitForApiHealthy: false, likeDotnetRun: likeDotnetRun);
+            var environment = await GpuDevEnvironment.StartAsync(configure: GpuDevEnvironment.OnlyTheServer, waitForApiHealthy: false, likeDotnetRun: likeDotnetRun);
             await environment.App.ResourceNotifications.WaitForResourceHealthyAsync(GpuDevEnvironment.ServerResource).WaitAsync(GpuDevEnvironment.StartTimeout);
             return environment;
         }
@@ -131,7 +131,7 @@ public sealed class ContainerModeTests
         try
         {
             // An earlier run initialised the volume with another password.
-            await using (var earlier = await GpuDevEnvironment.StartAsync(dataDirectory, GpuDevEnvironment.NewSecret(), configure: OnlyTheServer, waitForApiHealthy: false))
+            await using (var earlier = await GpuDevEnvironment.StartAsync(dataDirectory, GpuDevEnvironment.NewSecret(), configure: GpuDevEnvironment.OnlyTheServer, waitForApiHealthy: false))
             {
                 await earlier.App.ResourceNotifications.WaitForResourceHealthyAsync(GpuDevEnvironment.ServerResource).WaitAsync(GpuDevEnvironment.StartTimeout);
             }
@@ -144,7 +144,7 @@ public sealed class ContainerModeTests
                 configure: builder =>
                 {
                     builder.Services.AddSingleton<ILoggerProvider>(console);
-                    OnlyTheServer(builder);
+                    GpuDevEnvironment.OnlyTheServer(builder);
                 },
                 waitForApiHealthy: false))
             {
@@ -175,15 +175,6 @@ public sealed class ContainerModeTests
 
         Assert.Equal(configured ?? runtime, runtime);
         Assert.Contains(runtime, ContainerRuntimeProbe.KnownRuntimes);
-    }
-
-    // The worker and the API would wait for a database that never becomes healthy.
-    private static void OnlyTheServer(IDistributedApplicationTestingBuilder builder)
-    {
-        foreach (var waiting in builder.Resources.Where(r => r.Name is GpuDevEnvironment.WorkerResource or GpuDevEnvironment.ApiResource or GpuDevEnvironment.ProcessorResource).ToList())
-        {
-            builder.Resources.Remove(waiting);
-        }
     }
 
     private static async Task<string> ServerConnectionStringAsync(GpuDevEnvironment environment) =>

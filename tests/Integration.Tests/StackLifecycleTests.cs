@@ -110,7 +110,8 @@ public sealed class StackLifecycleTests
     [ContainerModeFact]
     public async Task No_postgres_container_outlives_the_app()
     {
-        var environment = await GpuDevEnvironment.StartAsync();
+        var environment = await GpuDevEnvironment.StartAsync(configure: GpuDevEnvironment.OnlyTheServer, waitForApiHealthy: false);
+        await environment.App.ResourceNotifications.WaitForResourceHealthyAsync(GpuDevEnvironment.ServerResource).WaitAsync(GpuDevEnvironment.StartTimeout);
         Assert.True(environment.App.ResourceNotifications.TryGetCurrentState(GpuDevEnvironment.ServerResource, out var server));
         var containerId = server.Snapshot.Properties.Single(p => p.Name == "container.id").Value?.ToString();
         Assert.False(string.IsNullOrEmpty(containerId));

@@ -114,6 +114,18 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
     }
 
     /// <summary>
+    /// Leaves only PostgreSQL in the model (pass as <c>configure</c>): the worker, the API and the processor
+    /// would wait for a database that, in the tests that use this, never becomes healthy or is not needed.
+    /// </summary>
+    public static void OnlyTheServer(IDistributedApplicationTestingBuilder builder)
+    {
+        foreach (var waiting in builder.Resources.Where(r => r.Name is WorkerResource or ApiResource or ProcessorResource).ToList())
+        {
+            builder.Resources.Remove(waiting);
+        }
+    }
+
+    /// <summary>
     /// The testing builder runs without a dashboard but still hands services its OTLP endpoint, where
     /// nothing listens: every export would fail (and each failure be logged). Services are told not to export.
     /// </summary>
