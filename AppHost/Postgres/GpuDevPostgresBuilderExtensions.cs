@@ -2,6 +2,7 @@ using Aspire.Hosting.ApplicationModel;
 using GpuDev.AppHost.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace Aspire.Hosting;
@@ -28,7 +29,7 @@ public static class GpuDevPostgresBuilderExtensions
             secret: true,
             persist: true);
 
-        var (mode, reason) = ResolveMode(builder, options);
+        var (mode, reason, runtime) = ResolveMode(builder, options);
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
             @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GpuDev.AppHost")
@@ -37,30 +38,32 @@ public static class GpuDevPostgresBuilderExtensions
         });
 
         return mode == PostgresMode.Container
-            ? AddContainerDatabase(builder, options, password)
+            ? AddContainerDatabase(builder, options, password, runtime)
             : AddLocalDatabase(builder, options, password);
     }
 
-    private static (PostgresMode Mode, string Reason) ResolveMode(IDistributedApplicationBuilder builder, GpuDevPostgresOptions options)
+    private static (PostgresMode Mode, string Reason, ContainerRuntimeStatus? Runtime) ResolveMode(IDistributedApplicationBuilder builder, GpuDevPostgresOptions options)
     {
         if (builder.ExecutionContext.IsPublishMode)
         {
-            return (PostgresMode.Container, "publishing always describes the container image");
+            return (PostgresMode.Container, "publishing always describes the container image", null);
         }
 
         if (options.Mode != PostgresMode.Auto)
         {
-            return (options.Mode, "set by Postgres:Mode");
+            return (options.Mode, "set by Postgres:Mode", null);
         }
 
-        var (healthy, runtime, detail) = ContainerRuntimeProbe.CheckAsync(builder.Configuration).GetAwaiter().GetResult();
-        return healthy
-            ? (PostgresMode.Container, $"auto: {runtime} engine answered")
-            : (PostgresMode.Local, $"auto: {runtime} is not usable ({detail})");
+        // The runtime DCP would use (ASPIRE_CONTAINER_RUNTIME, else Docker, then Podman), so that auto never
+        // picks container mode with a runtime the orchestrator then does not use.
+        var runtime = ContainerRuntimeProbe.FindAsync(builder.Configuration).GetAwaiter().GetResult();
+        return runtime.IsUsable
+            ? (PostgresMode.Container, $"auto: container runtime {runtime.Choice}, its engine answered", runtime)
+            : (PostgresMode.Local, $"auto: no usable container runtime ({runtime.Choice}: {runtime.Detail})", runtime);
     }
 
     private static IResourceBuilder<IResourceWithConnectionString> AddContainerDatabase(
-        IDistributedApplicationBuilder builder, GpuDevPostgresOptions options, IResourceBuilder<ParameterResource> password)
+        IDistributedApplicationBuilder builder, GpuDevPostgresOptions options, IResourceBuilder<ParameterResource> password, ContainerRuntimeStatus? runtime)
     {
         // Published, the server is what production and the Kubernetes output run: user and database `gpudev`,
         // created by the image itself (POSTGRES_DB) with PGMQ from the init script, since a deployment tool
@@ -70,8 +73,7 @@ public static class GpuDevPostgresBuilderExtensions
         var user = publishing ? builder.AddParameter(UserParameterName, options.DatabaseName, publishValueAsDefault: true) : null;
         var server = builder.AddPostgres(ServerResourceName, userName: user, password: password)
             .WithImageRegistry(options.ContainerRegistry)
-            .WithImage(options.ContainerImage, options.ContainerTag)
-            .WithAnnotation(ModeProperty(PostgresMode.Container));
+            .WithImage(options.ContainerImage, options.ContainerTag);
         if (publishing)
         {
             server.WithEnvironment("POSTGRES_DB", options.DatabaseName)
@@ -79,8 +81,26 @@ public static class GpuDevPostgresBuilderExtensions
         }
 
         // PostgreSQL 18 images keep PGDATA below /var/lib/postgresql; Aspire's WithDataVolume infers
-        // that only from numeric tags, and this image's tag is PGMQ's version.
-        server.WithVolume(VolumeNameGenerator.Generate(server, "data"), "/var/lib/postgresql");
+        // that only from numeric tags, and this image's tag is PGMQ's version. The default name is the one
+        // Aspire derives from the AppHost's path: the volume of `dotnet run`, which tests never use.
+        var volume = string.IsNullOrWhiteSpace(options.ContainerVolume) ? VolumeNameGenerator.Generate(server, "data") : options.ContainerVolume;
+        server.WithVolume(volume, "/var/lib/postgresql")
+            .WithAnnotation(ModeProperty(PostgresMode.Container, new ResourcePropertySnapshot("gpudev.postgres.volume", volume)));
+
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            var image = $"{options.ContainerRegistry}/{options.ContainerImage}:{options.ContainerTag}";
+            var diagnostics = new ContainerPostgresDiagnostics(server.Resource, image, volume, runtime, options.ResetData);
+            diagnostics.Subscribe(builder);
+
+            var healthCheckKey = $"{ServerResourceName}_password_check";
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+                healthCheckKey,
+                _ => new ContainerPasswordHealthCheck(server.Resource.ConnectionStringExpression.GetValueAsync, diagnostics.ReportPasswordRejected),
+                failureStatus: null,
+                tags: null));
+            server.WithHealthCheck(healthCheckKey);
+        }
 
         return server.AddDatabase(options.DatabaseName).WithPgmq(allowCompatibility: false);
     }

@@ -22,7 +22,10 @@ public sealed class GpuDevPostgresOptions
     /// <summary>Local mode: the data directory; default <c>AppHost/.localdata/postgres</c>.</summary>
     public string? DataDirectory { get; set; }
 
-    /// <summary>Local mode: delete the data directory before the server starts (then start empty).</summary>
+    /// <summary>
+    /// Delete the data before the server starts (then start empty): local mode's data directory,
+    /// container mode's data volume.
+    /// </summary>
     public bool ResetData { get; set; }
 
     /// <summary>The application database, production's <c>gpudev</c>.</summary>
@@ -34,4 +37,11 @@ public sealed class GpuDevPostgresOptions
     public string ContainerImage { get; set; } = "pgmq/pg18-pgmq";
 
     public string ContainerTag { get; set; } = "v1.8.1";
+
+    /// <summary>
+    /// Container mode: the data volume. Default: the name Aspire derives from the AppHost's path
+    /// (<c>gpudev.apphost-&lt;hash&gt;-postgres-data</c>), the volume of <c>dotnet run</c>. Tests give
+    /// each stack a volume of its own, so they never touch it.
+    /// </summary>
+    public string? ContainerVolume { get; set; }
 }

@@ -14,7 +14,7 @@ public sealed class AppHostCrashRecoveryTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    [Fact]
+    [LocalModeFact]
     public async Task Next_start_after_a_killed_apphost_comes_up_with_the_data_intact()
     {
         var root = TestDirectories.Create("sigkill");
@@ -57,7 +57,7 @@ public sealed class AppHostCrashRecoveryTests
         }
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task Sigterm_stops_the_apphost_and_its_postgres_server_with_it()
     {
         var root = TestDirectories.Create("sigterm");

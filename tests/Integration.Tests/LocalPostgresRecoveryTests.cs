@@ -11,7 +11,7 @@ namespace GpuDev.Integration.Tests;
 /// </summary>
 public sealed class LocalPostgresRecoveryTests
 {
-    [Fact]
+    [LocalModeFact]
     public async Task Prepare_stops_a_server_left_running_on_the_data_directory_and_keeps_its_data()
     {
         await using var server = await PostgresTestServer.StartAsync();
@@ -27,7 +27,7 @@ public sealed class LocalPostgresRecoveryTests
         Assert.Contains("kept_", await DatabasesAfterRestartAsync(server), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task Prepare_removes_a_stale_pid_file_whose_process_is_gone()
     {
         await using var server = await PostgresTestServer.StartAsync();
@@ -42,7 +42,7 @@ public sealed class LocalPostgresRecoveryTests
         Assert.True(directory.IsInitialized);
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task Prepare_refuses_a_non_empty_directory_that_is_not_a_data_directory_and_deletes_nothing()
     {
         var root = TestDirectories.Create("notdata");
@@ -66,7 +66,7 @@ public sealed class LocalPostgresRecoveryTests
         }
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task Installation_lookup_reports_a_wrong_bin_directory_with_what_was_searched()
     {
         var (installation, searched) = await PostgresInstallation.FindAsync("/nonexistent/pg/bin");
@@ -77,7 +77,7 @@ public sealed class LocalPostgresRecoveryTests
         Assert.Contains("apt-get install postgresql", message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task Installation_lookup_finds_the_machine_binaries()
     {
         var (installation, _) = await PostgresInstallation.FindAsync(null);

@@ -18,7 +18,7 @@ namespace GpuDev.Integration.Tests;
 [Collection(OwnEnvironmentGroup.Name)]
 public sealed class LocalPostgresVersionTests
 {
-    [Fact]
+    [LocalModeFact]
     public async Task Stack_with_an_empty_package_cache_fetches_PostgreSQL_18_and_reaches_health_on_it()
     {
         var root = TestDirectories.Create("pg18");
@@ -55,7 +55,7 @@ public sealed class LocalPostgresVersionTests
         }
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task Data_directory_made_with_another_password_gets_one_line_naming_the_fix_within_seconds()
     {
         var root = TestDirectories.Create("password");
@@ -102,7 +102,7 @@ public sealed class LocalPostgresVersionTests
         static bool IsPasswordLine(string line) => line.Contains("28P01", StringComparison.Ordinal);
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task Data_directory_of_another_major_version_fails_to_start_with_the_readme_message_and_keeps_the_data()
     {
         var root = TestDirectories.Create("major");
@@ -133,7 +133,7 @@ public sealed class LocalPostgresVersionTests
         static bool IsVersionLine(string line) => line.Contains("was created by PostgreSQL 15, but the binaries", StringComparison.Ordinal);
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task Resolution_without_npm_or_machine_binaries_names_npm_and_the_fixes()
     {
         var root = TestDirectories.Create("nonpm");
@@ -159,7 +159,7 @@ public sealed class LocalPostgresVersionTests
         }
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task Cached_package_is_reused_without_npm()
     {
         // Fill the default cache as every run does, then resolve again with npm gone.
@@ -175,7 +175,7 @@ public sealed class LocalPostgresVersionTests
         Assert.Null(resolution.VersionWarning);
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task Without_npm_the_machines_older_server_is_used_with_a_warning_naming_both_versions()
     {
         var (machine, _) = await PostgresInstallation.FindAsync(null);
@@ -200,7 +200,7 @@ public sealed class LocalPostgresVersionTests
         }
     }
 
-    [Fact]
+    [LocalModeFact]
     public void A_package_is_pinned_with_a_sha512_for_this_platform_at_production_major_version()
     {
         var package = EmbeddedPostgresPackage.ForCurrentPlatform();
@@ -208,37 +208,5 @@ public sealed class LocalPostgresVersionTests
         Assert.NotNull(package);
         Assert.Equal(PostgresBinaryResolver.ProductionMajorVersion, package.MajorVersion);
         Assert.Matches("^sha512-[A-Za-z0-9+/]{86}==$", package.Integrity);
-    }
-
-    /// <summary>
-    /// What the AppHost's own loggers write (its console under <c>dotnet run</c>). The testing builder also
-    /// forwards every resource's log to loggers named after the resource; those lines are left out.
-    /// </summary>
-    private sealed class CollectingLoggerProvider : ILoggerProvider
-    {
-        private const string AppHostCategory = "GpuDev.AppHost";
-
-        // The hosting integration logs to the AppHost's console under its own categories.
-        private const string HostingCategoryPrefix = "GpuDev.Hosting.";
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IEnumerable<string> AppHostLines => _lines;
-
-        public ILogger CreateLogger(string categoryName) => categoryName == AppHostCategory || categoryName.StartsWith(HostingCategoryPrefix, StringComparison.Ordinal) ? new Collector(_lines) : NullLogger.Instance;
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Collector(ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(formatter(state, exception));
-        }
     }
 }

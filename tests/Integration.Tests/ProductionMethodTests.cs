@@ -6,7 +6,7 @@ namespace GpuDev.Integration.Tests;
 [Collection(PostgresServerGroup.Name)]
 public sealed class ProductionMethodTests(PostgresServerFixture fixture)
 {
-    [Fact]
+    [LocalModeFact]
     public async Task Psql_file_by_file_yields_exactly_the_production_catalog()
     {
         var connectionString = await fixture.Server.CreateDatabaseAsync("psql");
@@ -15,7 +15,7 @@ public sealed class ProductionMethodTests(PostgresServerFixture fixture)
         Assert.Equal(Catalog.Expected(), await Catalog.ReadAsync(connectionString));
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task Applying_every_file_twice_is_harmless()
     {
         var connectionString = await fixture.Server.CreateDatabaseAsync("twice");

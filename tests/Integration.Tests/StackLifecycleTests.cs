@@ -32,7 +32,7 @@ public sealed class StackLifecycleTests
         }
         finally
         {
-            TestDirectories.Delete(root);
+            await GpuDevEnvironment.DeleteDataAsync(dataDirectory);
         }
     }
 
@@ -57,7 +57,7 @@ public sealed class StackLifecycleTests
         }
         finally
         {
-            TestDirectories.Delete(root);
+            await GpuDevEnvironment.DeleteDataAsync(dataDirectory);
         }
     }
 
@@ -94,7 +94,7 @@ public sealed class StackLifecycleTests
         Assert.Contains("migration worker", message, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
+    [LocalModeFact]
     public async Task No_postgres_process_outlives_the_app()
     {
         var environment = await GpuDevEnvironment.StartAsync();
@@ -107,7 +107,25 @@ public sealed class StackLifecycleTests
         Assert.Empty(remaining);
     }
 
-    [Fact]
+    [ContainerModeFact]
+    public async Task No_postgres_container_outlives_the_app()
+    {
+        var environment = await GpuDevEnvironment.StartAsync(configure: GpuDevEnvironment.OnlyTheServer, waitForApiHealthy: false);
+        await environment.App.ResourceNotifications.WaitForResourceHealthyAsync(GpuDevEnvironment.ServerResource).WaitAsync(GpuDevEnvironment.StartTimeout);
+        Assert.True(environment.App.ResourceNotifications.TryGetCurrentState(GpuDevEnvironment.ServerResource, out var server));
+        var containerId = server.Snapshot.Properties.Single(p => p.Name == "container.id").Value?.ToString();
+        Assert.False(string.IsNullOrEmpty(containerId));
+        Assert.True((await ContainerVolumes.RunAsync("container", "inspect", containerId)).Succeeded);
+
+        await environment.DisposeAsync();
+
+        await Eventually.WaitUntilAsync(
+            async () => !(await ContainerVolumes.RunAsync("container", "inspect", containerId)).Succeeded,
+            ProcessExitTimeout,
+            () => $"container {containerId} to be removed");
+    }
+
+    [LocalModeFact]
     public async Task AppHost_without_postgres_binaries_stops_with_what_to_install()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>

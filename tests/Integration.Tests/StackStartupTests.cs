@@ -76,7 +76,8 @@ public sealed class StackStartupTests(StackFixture fixture)
     {
         var builder = new NpgsqlConnectionStringBuilder(await Environment.DatabaseConnectionStringAsync());
 
-        Assert.Equal("127.0.0.1", builder.Host);
+        // Local mode's server listens on 127.0.0.1 only; Aspire names a container's published port localhost.
+        Assert.Equal(GpuDevEnvironment.ContainerMode ? "localhost" : "127.0.0.1", builder.Host);
         Assert.Equal("postgres", builder.Username);
         Assert.Equal("gpudev", builder.Database);
         Assert.False(string.IsNullOrEmpty(builder.Password));
@@ -100,12 +101,12 @@ public sealed class StackStartupTests(StackFixture fixture)
     }
 
     [Fact]
-    public void Postgres_mode_is_shown_as_local()
+    public void Postgres_mode_is_shown_as_the_one_the_tests_run_in()
     {
         var notifications = Environment.App.ResourceNotifications;
         Assert.True(notifications.TryGetCurrentState(GpuDevEnvironment.ServerResource, out var server));
         var mode = server.Snapshot.Properties.SingleOrDefault(p => p.Name == "gpudev.postgres.mode");
         Assert.NotNull(mode);
-        Assert.Equal("local", mode.Value?.ToString());
+        Assert.Equal(GpuDevEnvironment.ModeName, mode.Value?.ToString());
     }
 }

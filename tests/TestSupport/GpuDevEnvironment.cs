@@ -8,9 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace GpuDev.Tests.Support;
 
 /// <summary>
-/// The real AppHost, started through <see cref="DistributedApplicationTestingBuilder"/> in local
-/// PostgreSQL mode with its own data directory: PostgreSQL, the migration worker and the API, in
-/// production's order, exactly as <c>dotnet run --project AppHost</c> runs them.
+/// The real AppHost, started through <see cref="DistributedApplicationTestingBuilder"/> with data of its
+/// own: PostgreSQL, the migration worker and the API, in production's order, exactly as
+/// <c>dotnet run --project AppHost</c> runs them. PostgreSQL runs in local mode (a data directory), or
+/// with <c>GPUDEV_TEST_POSTGRES_MODE=container</c> in container mode (a data volume per data directory,
+/// never the volume of a developer's <c>dotnet run</c>; see eng/container-test-image).
 /// </summary>
 public sealed class GpuDevEnvironment : IAsyncDisposable
 {
@@ -19,6 +21,9 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
     public const string DatabaseResource = "gpudev";
     public const string ServerResource = "postgres";
     public const string ProcessorResource = "reservation-processor";
+
+    /// <summary>The environment variable that switches the tests to container mode (<c>container</c>).</summary>
+    public const string ModeVariable = "GPUDEV_TEST_POSTGRES_MODE";
 
     private readonly bool _ownsDataDirectory;
 
@@ -32,8 +37,18 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
 
     public DistributedApplication App { get; }
 
-    /// <summary>The local server's data directory (PGDATA).</summary>
+    /// <summary>
+    /// The local server's data directory (PGDATA). In container mode it names the stack's data volume
+    /// (<see cref="VolumeFor"/>) and stays empty.
+    /// </summary>
     public string DataDirectory { get; }
+
+    /// <summary>The tests run PostgreSQL in container mode (<see cref="ModeVariable"/>), else in local mode.</summary>
+    public static bool ContainerMode { get; } =
+        string.Equals(System.Environment.GetEnvironmentVariable(ModeVariable), "container", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What the server resource shows as <c>gpudev.postgres.mode</c> in this run.</summary>
+    public static string ModeName => ContainerMode ? "container" : "local";
 
     /// <summary>The admin token the AppHost hands the API (parameter <c>admin-token</c>).</summary>
     public string AdminToken { get; }
@@ -45,6 +60,8 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
     /// deleted on dispose; pass one to reuse data across starts. <paramref name="configure"/> can change
     /// the model before it is built (for example to remove the migration worker); <paramref name="extraArguments"/>
     /// are AppHost command-line arguments added after the defaults (later ones win).
+    /// <paramref name="likeDotnetRun"/> (container mode) leaves data and password to the AppHost, as
+    /// <c>dotnet run</c> does: the developer's volume and the password in the AppHost's user secrets.
     /// </summary>
     public static async Task<GpuDevEnvironment> StartAsync(
         string? dataDirectory = null,
@@ -52,6 +69,7 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
         Action<IDistributedApplicationTestingBuilder>? configure = null,
         bool waitForApiHealthy = true,
         IReadOnlyList<string>? extraArguments = null,
+        bool likeDotnetRun = false,
         CancellationToken cancellationToken = default)
     {
         var ownsDataDirectory = dataDirectory is null;
@@ -59,17 +77,14 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
         password ??= NewSecret();
         var adminToken = NewSecret();
 
+        string[] data = (ContainerMode, likeDotnetRun) switch
+        {
+            (true, true) => ["--Postgres:Mode=container"],
+            (true, false) => ["--Postgres:Mode=container", $"--Postgres:ContainerVolume={VolumeFor(dataDirectory)}", $"--Parameters:postgres-password={password}", .. RolePasswords()],
+            (false, _) => ["--Postgres:Mode=local", $"--Postgres:DataDirectory={dataDirectory}", $"--Parameters:postgres-password={password}", .. RolePasswords()],
+        };
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [
-                "--Postgres:Mode=local",
-                $"--Postgres:DataDirectory={dataDirectory}",
-                $"--Parameters:postgres-password={password}",
-                $"--Parameters:admin-token={adminToken}",
-                // The roles' passwords too, so a test run writes none into the AppHost's user secrets (the bootstrap sets them at every start).
-                $"--Parameters:postgres-owner-password={NewSecret()}",
-                $"--Parameters:postgres-runtime-password={NewSecret()}",
-                .. extraArguments ?? [],
-            ],
+            [.. data, $"--Parameters:admin-token={adminToken}", .. extraArguments ?? []],
             cancellationToken);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -99,6 +114,18 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
     }
 
     /// <summary>
+    /// Leaves only PostgreSQL in the model (pass as <c>configure</c>): the worker, the API and the processor
+    /// would wait for a database that, in the tests that use this, never becomes healthy or is not needed.
+    /// </summary>
+    public static void OnlyTheServer(IDistributedApplicationTestingBuilder builder)
+    {
+        foreach (var waiting in builder.Resources.Where(r => r.Name is WorkerResource or ApiResource or ProcessorResource).ToList())
+        {
+            builder.Resources.Remove(waiting);
+        }
+    }
+
+    /// <summary>
     /// The testing builder runs without a dashboard but still hands services its OTLP endpoint, where
     /// nothing listens: every export would fail (and each failure be logged). Services are told not to export.
     /// </summary>
@@ -119,7 +146,34 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
             return Task.CompletedTask;
         });
 
+    /// <summary>
+    /// Container mode: the data volume of a stack started on <paramref name="dataDirectory"/>, named after
+    /// the path, so that two stacks on one directory share it and no test meets another's.
+    /// </summary>
+    public static string VolumeFor(string dataDirectory) =>
+        $"gpudev-test-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataDirectory)))[..16]}";
+
+    /// <summary>
+    /// Deletes the data of stacks started on <paramref name="dataDirectory"/> and the directory itself:
+    /// in container mode their volume too (once their container is gone).
+    /// </summary>
+    public static async Task DeleteDataAsync(string dataDirectory)
+    {
+        if (ContainerMode)
+        {
+            await ContainerVolumes.RemoveAsync(VolumeFor(dataDirectory));
+        }
+
+        TestDirectories.Delete(Path.GetDirectoryName(dataDirectory)!);
+    }
+
     /// <summary>Same password as a previous stack on the same data directory: the server was initialised with it.</summary>
+    /// <summary>
+    /// The roles' passwords on the command line, so a test stack writes none into the AppHost's user secrets (the
+    /// bootstrap sets them at every start). A stack like `dotnet run` uses the developer's, as `dotnet run` does.
+    /// </summary>
+    private static string[] RolePasswords() => [$"--Parameters:postgres-owner-password={NewSecret()}", $"--Parameters:postgres-runtime-password={NewSecret()}"];
+
     public static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     public HttpClient CreateApiClient() => App.CreateHttpClient(ApiResource, "http");
@@ -172,7 +226,7 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
         await App.DisposeAsync();
         if (_ownsDataDirectory)
         {
-            TestDirectories.Delete(Path.GetDirectoryName(DataDirectory)!);
+            await DeleteDataAsync(DataDirectory);
         }
     }
 }
