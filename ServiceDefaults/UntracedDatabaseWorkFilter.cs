@@ -4,17 +4,18 @@ using OpenTelemetry;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Keeps database client spans that belong to no traced work out of the export: health probes (their
-/// requests are not traced), pool connection opens, a service's periodic background statements. Each would
-/// otherwise be a root trace of its own, every few seconds for as long as the stack runs, burying the
-/// requests, messages and migration runs in the dashboard. A database span under a request, a queue
-/// message or the worker's <c>migrate</c> span, local or continued from another process, is exported as before.
+/// Exports database client spans only as part of traced work: under a recorded span of this process (a
+/// request, a queue message, the worker's <c>migrate</c> run) or directly under a span of another process.
+/// The rest, health probes (whose requests are filtered out of tracing), pool connection opens and a
+/// service's periodic background statements, would each be a trace of its own, every few seconds for as long
+/// as the stack runs, burying the traces that matter in the dashboard.
 /// </summary>
 internal sealed class UntracedDatabaseWorkFilter(IReadOnlyCollection<string> databaseSources) : BaseProcessor<Activity>
 {
     public override void OnStart(Activity data)
     {
-        if (data.Parent is null && data.ParentSpanId == default && databaseSources.Contains(data.Source.Name))
+        var insideTracedWork = data.Parent is { } parent ? parent.Recorded : data.ParentSpanId != default;
+        if (!insideTracedWork && databaseSources.Contains(data.Source.Name))
         {
             // The export processors skip activities that are not recorded.
             data.IsAllDataRequested = false;
