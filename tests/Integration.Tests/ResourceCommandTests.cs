@@ -81,18 +81,24 @@ public sealed class ResourceCommandTests(StackFixture fixture) : IClassFixture<S
         return await _environment.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command, timeout.Token);
     }
 
+    // Unpooled: the reset ends every session on the database, and a pooled one would fail on its next use.
+    private async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(await _environment.DatabaseConnectionStringAsync()) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
     private async Task ExecuteAsync(string sql, string value)
     {
-        await using var connection = new NpgsqlConnection(await _environment.DatabaseConnectionStringAsync());
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new("value", value) } };
         await command.ExecuteNonQueryAsync();
     }
 
     private async Task<object?> ScalarAsync(string sql, string value)
     {
-        await using var connection = new NpgsqlConnection(await _environment.DatabaseConnectionStringAsync());
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new("value", value) } };
         return await command.ExecuteScalarAsync();
     }
