@@ -1,4 +1,5 @@
-var builder = WebApplication.CreateBuilder(args);
+// Settings (appsettings.json) are read beside the program, wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();

@@ -15,6 +15,12 @@ var builder = DistributedApplication.CreateBuilder(args);
 // Services stop within a second or two of the AppHost instead of waiting 10 s on a dashboard that has gone.
 builder.WithShortOtlpExportTimeout(TimeSpan.FromSeconds(1));
 
+// Services start as their built programs, without `dotnet run`'s MSBuild pass in front of each (AppHost/Launch).
+builder.LaunchBuiltProjectsDirectly();
+builder.WithoutDoubleMappedCodeLocally();
+// The `http` profile needs no development certificate, so the dashboard shows no banner about one (AppHost/Dashboard).
+builder.WithoutTlsInPlainHttpProfile();
+
 // The AppHost owns the server: it bootstraps the roles, and no project connects as the superuser.
 var gpudev = builder.AddGpuDevDatabase().WithGpuDevRoles();
 
@@ -51,6 +57,11 @@ if (builder.ExecutionContext.IsRunMode)
 {
     api.WithEnvironment("LOCAL_DEV_USER", builder.Configuration["LOCAL_DEV_USER"] ?? "localdev");
 }
+
+// Dashboard commands and links that save a developer a terminal (AppHost/Commands, AppHost/Api).
+gpudev.WithResetDatabaseCommand(migrations);
+migrations.WithRerunMigrationsCommand();
+api.WithApiReferenceUrl();
 
 // Consumes the queues and runs reservations through a simulated cluster (no machines behind it).
 // `--ReservationProcessor:Enabled false` leaves the API's messages on the queues, to look at them.

@@ -260,22 +260,10 @@ internal sealed class LocalPostgresLifecycle(ILogger<LocalPostgresLifecycle> log
         }
     }
 
-    // The database resource's connection string is the superuser's: the AppHost owns the server.
     private static async Task BootstrapAsync(IResourceWithConnectionString database, PostgresBootstrapAnnotation bootstrap, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var logger = services.GetRequiredService<ResourceLoggerService>().GetLogger(database);
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, parameter) in bootstrap.Settings)
-        {
-            settings[name] = await parameter.GetValueAsync(cancellationToken)
-                ?? throw new DistributedApplicationException($"The {parameter.Name} parameter has no value; the database bootstrap needs it.");
-        }
-
-        var connectionString = await database.ConnectionStringExpression.GetValueAsync(cancellationToken);
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await PostgresBootstrap.RunAsync(connection, bootstrap.Script, settings, cancellationToken);
-        logger.LogInformation("Database bootstrap applied (roles, grants, queues)");
+        await PostgresBootstrap.RunAsync(database, bootstrap, cancellationToken);
+        services.GetRequiredService<ResourceLoggerService>().GetLogger(database).LogInformation("Database bootstrap applied (roles, grants, queues)");
     }
 
     private async Task StopServersOnceAsync()

@@ -1,3 +1,5 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Npgsql;
 
 namespace GpuDev.Hosting.PostgreSQL;
@@ -10,6 +12,27 @@ public static class PostgresBootstrap
 {
     // Any fixed number: serialises concurrent bootstraps of one database (a dashboard restart during a run).
     private const long BootstrapLockKey = 0x67_70_75_64_65_76_62;
+
+    /// <summary>
+    /// Runs <paramref name="database"/>'s bootstrap with its parameters' values. The database resource's
+    /// connection string is the superuser's: the AppHost owns the server.
+    /// </summary>
+    public static async Task RunAsync(IResourceWithConnectionString database, PostgresBootstrapAnnotation bootstrap, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(bootstrap);
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, parameter) in bootstrap.Settings)
+        {
+            settings[name] = await parameter.GetValueAsync(cancellationToken)
+                ?? throw new DistributedApplicationException($"The {parameter.Name} parameter has no value; the database bootstrap needs it.");
+        }
+
+        var connectionString = await database.ConnectionStringExpression.GetValueAsync(cancellationToken);
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await RunAsync(connection, bootstrap.Script, settings, cancellationToken);
+    }
 
     /// <param name="settings">
     /// Session settings the script reads with <c>current_setting</c> (its passwords), sent as bind parameters

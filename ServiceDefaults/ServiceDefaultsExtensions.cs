@@ -21,6 +21,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>Tag on health checks that only say the process is up (served at <c>/alive</c>).</summary>
     public const string LiveTag = "live";
 
+    /// <summary>The database clients' activity sources (Npgsql's, which Aspire.Npgsql adds to tracing).</summary>
+    private static readonly string[] DatabaseActivitySources = ["Npgsql"];
+
     private const string HealthPath = "/health";
     private const string AlivePath = "/alive";
 
@@ -83,7 +86,9 @@ public static class ServiceDefaultsExtensions
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthPath)
                         && !context.Request.Path.StartsWithSegments(AlivePath))
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                // Health probes and connection opens outside a request, message or migration run are no traces of their own.
+                .AddProcessor(new UntracedDatabaseWorkFilter(DatabaseActivitySources)));
 
         // The Aspire AppHost (and any collector in a cluster) sets this; without it nothing is exported.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

@@ -28,6 +28,10 @@ public sealed class MigrateCommand(
             "Migration hash: {MigrationHash} ({SchemaCount} schema, {FixtureCount} fixture files in {Path})",
             set.Hash, set.SchemaFiles.Count(), set.FixtureFiles.Count(), set.Directory);
 
+        // The run's span opens before the first connection, so every database command of the run (connect,
+        // lock, journal, files) is inside the worker's one `migrate` trace in the dashboard.
+        var mode = settings.ReapplyAll ? "reapply-all" : "incremental";
+        using var runActivity = MigrationTelemetry.StartRun(set.Hash, mode);
         await using var connection = await connector.OpenAsync(cancellationToken);
         await using var migrationLock = await MigrationLock.AcquireAsync(
             connection, settings.LockTimeout, holder => logger.LogInformation("Waiting for the migration lock ({Holder}).", holder), cancellationToken);
@@ -48,8 +52,6 @@ public sealed class MigrateCommand(
         var plan = MigrationPlan.Create(set, journal, settings.ReapplyAll);
         CheckDrift(plan, settings.Strict);
 
-        var mode = settings.ReapplyAll ? "reapply-all" : "incremental";
-        using var runActivity = MigrationTelemetry.StartRun(set.Hash, mode);
         var runId = await MigrationJournal.StartRunAsync(connection, set.Hash, mode, cancellationToken);
         // Each file still commits atomically with its journal row; only the wait for the disk flush is
         // deferred to the run's final commit. A server crash before that loses whole files together

@@ -22,6 +22,7 @@ var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) 
 // of load on a busy 2-core machine, and took a third of the API's CPU while it did; the warm-up runs
 // until that has settled, so the measurement sees the steady state.
 var warmupTime = TimeSpan.FromSeconds(20);
+var rssSampleInterval = TimeSpan.FromMilliseconds(100);
 
 Console.WriteLine("Starting the stack (local PostgreSQL, migration worker, API)...");
 // Health probes fail until PostgreSQL accepts connections; that start-up noise is not the benchmark's output.
@@ -46,19 +47,34 @@ admin.DefaultRequestHeaders.Add("X-Admin-Token", environment.AdminToken);
 var login = await (await admin.PostAsJsonAsync("/v1/admin/users/bench/keys", new { ttl_hours = 24 })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
 var apiKey = login.GetProperty("api_key").GetString()!;
 
+// The API's memory as the operating system counts it (RSS), idle and under this load: the process of the
+// `api` resource (its program, or the program below a `dotnet run` launcher).
+environment.App.ResourceNotifications.TryGetCurrentState(GpuDevEnvironment.ApiResource, out var apiState);
+var apiPid = Convert.ToInt32(apiState!.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+var apiMemory = ProcessMemory.Find(apiPid, "GpuDev.Api");
+// Idle: started, one user and key created, then left alone long enough for the start-up garbage to be collected.
+await Task.Delay(TimeSpan.FromSeconds(10));
+var idleRss = apiMemory.RssMiB();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"API process {apiMemory.Pid}: RSS idle {idleRss:F1} MiB"));
+
 Console.WriteLine($"API at {apiBase}; warming up for {warmupTime.TotalSeconds:F0} s...");
-var warmup = await SubmissionLoad.RunForAsync(apiBase, apiKey, warmupTime, connections);
+var (warmup, warmupPeakRss) = await apiMemory.PeakDuringAsync(() => SubmissionLoad.RunForAsync(apiBase, apiKey, warmupTime, connections), rssSampleInterval);
 var loads = new List<LoadResult>();
 var pgbenchRuns = new List<double>();
+var loadPeakRss = new List<double>();
 for (var round = 1; round <= rounds; round++)
 {
-    var load = await SubmissionLoad.RunAsync(apiBase, apiKey, requests, connections);
+    var (load, peakRss) = await apiMemory.PeakDuringAsync(() => SubmissionLoad.RunAsync(apiBase, apiKey, requests, connections), rssSampleInterval);
     var tps = await PgbenchBaseline.RunAsync(pgbench, connectionString, requests, connections);
     loads.Add(load);
     pgbenchRuns.Add(tps);
+    loadPeakRss.Add(peakRss);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"round {round}/{rounds}: API {load.RequestsPerSecond,6:F0} req/s  p50 {load.Percentile(50),6:F2} ms  p99 {load.Percentile(99),6:F2} ms  non-2xx {load.Requests - load.Successes}   pgbench {tps,6:F0} tps"));
+        $"round {round}/{rounds}: API {load.RequestsPerSecond,6:F0} req/s  p50 {load.Percentile(50),6:F2} ms  p99 {load.Percentile(99),6:F2} ms  non-2xx {load.Requests - load.Successes}  peak RSS {peakRss,5:F1} MiB   pgbench {tps,6:F0} tps"));
 }
+
+await Task.Delay(TimeSpan.FromSeconds(10));
+var afterRss = apiMemory.RssMiB();
 
 await using var connection = new NpgsqlConnection(connectionString);
 await connection.OpenAsync();
@@ -94,6 +110,8 @@ Console.WriteLine();
 Console.WriteLine($"median of {rounds} rounds, {requests} submissions each at {connections} connections:");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"API  POST /v1/jobs/submit  requests/s {requestsPerSecond:F0}   p50 {p50:F2} ms   p99 {p99:F2} ms   (max of all {loads.Max(l => l.LatenciesMs.Max()):F2} ms)"));
 Console.WriteLine($"     status codes: {string.Join(", ", statusCounts)}");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"API RSS: idle {idleRss:F1} MiB   under load: median of round peaks {Median(loadPeakRss):F1} MiB, max {Math.Max(warmupPeakRss, loadPeakRss.Max()):F1} MiB (warm-up included)   idle again 10 s after the load {afterRss:F1} MiB"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pgbench (type check, insert + pgmq.send, prepared), {connections} clients: {pgbenchTps:F0} tps"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio API/pgbench (medians): {ratio:F2}"));
 Console.WriteLine($"API: 2xx {apiSuccesses}, reservations {apiRows}, messages {apiMessages} (warm-up included)");
@@ -103,4 +121,6 @@ Console.WriteLine($"target ratio >= 0.5: {(ratio >= 0.5 ? "met" : "NOT met")}");
 Console.WriteLine($"target p99 < 20 ms: {(p99 < 20 ? "met" : "NOT met")}");
 Console.WriteLine($"no non-2xx: {(nonSuccess == 0 ? "met" : $"NOT met ({nonSuccess})")}");
 Console.WriteLine($"none lost: {(lost ? "NOT met" : "met")}");
+Console.WriteLine($"target RSS idle <= 80 MiB: {(idleRss <= 80 ? "met" : "NOT met")}");
+Console.WriteLine($"target RSS under load <= 150 MiB (max): {(Math.Max(warmupPeakRss, loadPeakRss.Max()) <= 150 ? "met" : "NOT met")}");
 return nonSuccess == 0 && !lost ? 0 : 1;
