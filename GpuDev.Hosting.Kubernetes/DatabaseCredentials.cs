@@ -3,8 +3,8 @@ using k8s.Models;
 namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>
-/// Production's <c>postgres-credentials</c> Secret and the environment variables every pod builds
-/// from it, including the <c>ConnectionStrings__&lt;name&gt;</c> the services read.
+/// Production's <c>postgres-credentials</c> Secret: the superuser, read only by PostgreSQL's own pod and the
+/// migration Job's bootstrap (the services connect as their roles, <see cref="DatabaseRoleManifests"/>).
 /// </summary>
 public static class DatabaseCredentials
 {
@@ -30,24 +30,8 @@ public static class DatabaseCredentials
             new("gpudev.dev/password", "POSTGRES_PASSWORD is empty on purpose: fill it in before applying (see GpuDev.Hosting.Kubernetes/README.md)."));
     }
 
-    /// <summary>POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB from the Secret.</summary>
+    /// <summary>POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB from the Secret, for PostgreSQL's own container.</summary>
     public static List<V1EnvVar> Environment() => [FromSecret(UserKey), FromSecret(PasswordKey), FromSecret(DatabaseKey)];
-
-    /// <summary>
-    /// The credentials plus the connection string, assembled by Kubernetes' <c>$(VAR)</c> expansion
-    /// (which only sees variables defined earlier in the list), so the password lives in the Secret only.
-    /// </summary>
-    public static List<V1EnvVar> EnvironmentWithConnectionString(GpuDevDeploymentModel model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        var environment = Environment();
-        environment.Add(new V1EnvVar
-        {
-            Name = $"ConnectionStrings__{model.ConnectionName}",
-            Value = $"Host={model.PostgresServiceName};Port={model.PostgresPort};Username=$({UserKey});Password=$({PasswordKey});Database=$({DatabaseKey})",
-        });
-        return environment;
-    }
 
     /// <summary>
     /// A shell loop on <c>pg_isready</c> against the primary Service, for init containers: production's way
@@ -80,7 +64,8 @@ public static class DatabaseCredentials
                 "  sleep 2\n" +
                 "done\n",
             ],
-            Env = Environment(),
+            // pg_isready needs no password: this container never sees the superuser's.
+            Env = [FromSecret(UserKey), FromSecret(DatabaseKey)],
             Resources = ContainerResources.Migration(),
             SecurityContext = PodSecurity.Container(PodSecurity.PostgresUser),
             VolumeMounts = [PodSecurity.TempMount()],

@@ -167,6 +167,10 @@ public static class MigrationJobManifests
         }
     }
 
+    /// <summary>The labels every pod of every migration Job carries, whatever its hash.</summary>
+    public static SortedDictionary<string, string> Selector(ManifestContext context) =>
+        KubernetesLabels.Selector(context?.Model.MigrationResourceName ?? throw new ArgumentNullException(nameof(context)), context.Instance);
+
     private static SortedDictionary<string, string> Labels(ManifestContext context) =>
         KubernetesLabels.For(context.Model.MigrationResourceName, context.Instance, Component, KubernetesLabels.ImageTag(context.WorkerImage));
 }

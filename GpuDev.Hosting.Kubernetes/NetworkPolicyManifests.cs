@@ -53,17 +53,17 @@ public static class NetworkPolicyManifests
     {
         ArgumentNullException.ThrowIfNull(context);
         var model = context.Model;
-        var clients = model.Deployments.Select(d => d.ResourceName).Prepend(model.MigrationResourceName);
-        return Policy(context, $"{model.PostgresResourceName}-ingress", new V1NetworkPolicySpec
+        var clients = model.Deployments.Select(d => DeploymentManifests.Selector(context, d)).Prepend(MigrationJobManifests.Selector(context));
+        return Policy(context, $"{model.PostgresServiceName}-ingress", new V1NetworkPolicySpec
         {
-            PodSelector = new V1LabelSelector { MatchLabels = KubernetesLabels.Selector(model.PostgresResourceName, context.Instance) },
+            PodSelector = new V1LabelSelector { MatchLabels = PostgresManifests.Selector(context) },
             PolicyTypes = ["Ingress"],
             Ingress =
             [
                 new V1NetworkPolicyIngressRule
                 {
                     FromProperty = clients
-                        .Select(name => new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector { MatchLabels = KubernetesLabels.Selector(name, context.Instance) } })
+                        .Select(selector => new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector { MatchLabels = selector } })
                         .ToList(),
                     Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = model.PostgresPort }],
                 },
@@ -77,9 +77,9 @@ public static class NetworkPolicyManifests
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(deployment);
         var port = deployment.ContainerPort ?? throw new ArgumentException($"'{deployment.ResourceName}' serves no port.", nameof(deployment));
-        return Policy(context, $"{deployment.ResourceName}-ingress", new V1NetworkPolicySpec
+        return Policy(context, $"{deployment.Name}-ingress", new V1NetworkPolicySpec
         {
-            PodSelector = new V1LabelSelector { MatchLabels = KubernetesLabels.Selector(deployment.ResourceName, context.Instance) },
+            PodSelector = new V1LabelSelector { MatchLabels = DeploymentManifests.Selector(context, deployment) },
             PolicyTypes = ["Ingress"],
             Ingress = [new V1NetworkPolicyIngressRule { Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = port }] }],
         });

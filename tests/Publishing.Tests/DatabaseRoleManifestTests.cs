@@ -18,7 +18,7 @@ public sealed class DatabaseRoleManifestTests : IDisposable
         var bootstrap = pod.InitContainers.Single(c => c.Name == DatabaseRoleManifests.BootstrapContainerName);
         Assert.True(pod.InitContainers.ToList().IndexOf(bootstrap) > pod.InitContainers.ToList().FindIndex(c => c.Name == "wait-for-postgres"));
         Assert.Equal("PGPASSWORD", bootstrap.Env.Single(e => e.ValueFrom?.SecretKeyRef is { Name: DatabaseCredentials.SecretName, Key: DatabaseCredentials.PasswordKey }).Name);
-        var script = output.ConfigMap(pod.Volumes.Single(v => v.Name == bootstrap.VolumeMounts.Single().Name).ConfigMap.Name).Data[DatabaseRoleManifests.BootstrapFileName];
+        var script = output.ConfigMap(pod.Volumes.Single(v => v.Name == bootstrap.VolumeMounts.Single(m => m.Name != PodSecurity.TempVolumeName).Name).ConfigMap.Name).Data[DatabaseRoleManifests.BootstrapFileName];
         Assert.StartsWith(DatabaseBootstrap.CreateExtension, script, StringComparison.Ordinal);
         Assert.Contains(DatabaseBootstrap.Script, script, StringComparison.Ordinal);
 
@@ -28,7 +28,7 @@ public sealed class DatabaseRoleManifestTests : IDisposable
     }
 
     [Theory]
-    [InlineData("api")]
+    [InlineData("api-service")]
     [InlineData("reservation-processor")]
     public void Services_and_their_wait_containers_connect_as_the_runtime_role_without_the_superuser_password(string deployment)
     {
@@ -59,12 +59,31 @@ public sealed class DatabaseRoleManifestTests : IDisposable
     }
 
     [Fact]
-    public void Missing_role_passwords_leave_the_secret_empty_with_a_note()
+    public void Missing_role_passwords_are_generated_and_kept_by_the_next_publish_into_the_same_directory()
     {
-        var secret = PublishedOutput.Publish(_scratch).SecretNamed(DatabaseRoleManifests.SecretName);
+        var directory = _scratch.Combine("k8s");
 
-        Assert.Equal(string.Empty, secret.StringData[DatabaseRoleManifests.OwnerPasswordKey]);
-        Assert.Contains(DatabaseRoleManifests.OwnerPasswordKey, secret.Metadata.Annotations["gpudev.dev/password"], StringComparison.Ordinal);
+        KubernetesPublisher.Publish(TestModel.AppHost, new KubernetesPublishingOptions(), RepositoryFiles.DatabaseDirectory, directory);
+        var first = PublishedOutput.Read(directory);
+        KubernetesPublisher.Publish(TestModel.AppHost, new KubernetesPublishingOptions(), RepositoryFiles.DatabaseDirectory, directory);
+        var second = PublishedOutput.Read(directory);
+
+        var secret = first.SecretNamed(DatabaseRoleManifests.SecretName);
+        Assert.Matches("^[0-9a-f]{64}$", secret.StringData[DatabaseRoleManifests.OwnerPasswordKey]);
+        Assert.Matches("^[0-9a-f]{64}$", secret.StringData[DatabaseRoleManifests.RuntimePasswordKey]);
+        Assert.NotEqual(secret.StringData[DatabaseRoleManifests.OwnerPasswordKey], secret.StringData[DatabaseRoleManifests.RuntimePasswordKey]);
+        Assert.Equal(secret.StringData, second.SecretNamed(DatabaseRoleManifests.SecretName).StringData);
+        Assert.Equal(first.Job.Metadata.Name, second.Job.Metadata.Name);
+    }
+
+    [Fact]
+    public void A_changed_role_password_names_a_new_migration_job_so_its_bootstrap_sets_it()
+    {
+        var before = PublishedOutput.Publish(_scratch);
+        var after = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { PostgresRuntimePassword = new string('e', 32) });
+
+        Assert.Equal(before.Hash, after.Hash);
+        Assert.NotEqual(before.Job.Metadata.Name, after.Job.Metadata.Name);
     }
 
     [Theory]

@@ -25,13 +25,13 @@ public sealed class NetworkPolicyTests : IDisposable
     public void Postgres_accepts_its_port_from_the_migration_job_the_api_and_the_processor_only()
     {
         var output = PublishedOutput.Publish(_scratch);
-        var policy = Policy(output, "postgres-ingress");
+        var policy = Policy(output, "postgres-primary-ingress");
         var rule = Assert.Single(policy.Spec.Ingress);
 
         Assert.True(Selects(policy.Spec.PodSelector, output.Postgres.Spec.Template.Metadata.Labels));
         Assert.Equal("5432", Assert.Single(rule.Ports).Port.Value);
         var allowed = PodLabels(output).Where(labels => rule.FromProperty.Any(peer => Selects(peer.PodSelector, labels))).Select(l => l[KubernetesLabels.Name]);
-        Assert.Equal(["api", "migration-worker", "reservation-processor"], allowed.Order(StringComparer.Ordinal));
+        Assert.Equal(["api-service", "migration-worker", "reservation-processor"], allowed.Order(StringComparer.Ordinal));
         Assert.All(rule.FromProperty, peer => Assert.Null(peer.NamespaceSelector));
     }
 

@@ -17,7 +17,7 @@ public sealed class PublishedObjectsTests : IDisposable
             [
                 "ConfigMap/database-fixtures", "ConfigMap/database-schema", "ConfigMap/postgres-bootstrap", "ConfigMap/postgres-init-script",
                 "Deployment/api-service", "Deployment/reservation-processor", $"Job/{output.Job.Metadata.Name}", "Namespace/gpu-controlplane",
-                "NetworkPolicy/api-ingress", "NetworkPolicy/default-deny-ingress", "NetworkPolicy/postgres-ingress",
+                "NetworkPolicy/api-service-ingress", "NetworkPolicy/default-deny-ingress", "NetworkPolicy/postgres-primary-ingress",
                 "Secret/api-admin-token", "Secret/postgres-credentials", "Secret/postgres-roles", "Service/api-service", "Service/postgres-primary",
                 "Service/postgres-primary-headless", "StatefulSet/postgres-primary",
             ],

@@ -46,6 +46,9 @@ public sealed class PublishedOutput
 
     public T OnlyOne<T>() => Objects.Values.OfType<T>().Single();
 
+    public const string TestOwnerPassword = "0wner0wner0wner0wner0wner0wner00";
+    public const string TestRuntimePassword = "runt1meruntimeruntimeruntimerunt";
+
     /// <summary>Runs the generator the publish step runs, on <paramref name="model"/> and <paramref name="options"/>, into a new directory below <paramref name="scratch"/>.</summary>
     public static PublishedOutput Publish(Scratch scratch, KubernetesPublishingOptions? options = null, string? databaseDirectory = null, GpuDevDeploymentModel? model = null) =>
         PublishInto(scratch.Combine($"k8s-{Guid.NewGuid():N}"), options, databaseDirectory, model);
@@ -53,7 +56,12 @@ public sealed class PublishedOutput
     /// <summary>Publishes into <paramref name="directory"/>, which may hold an earlier publish.</summary>
     public static PublishedOutput PublishInto(string directory, KubernetesPublishingOptions? options = null, string? databaseDirectory = null, GpuDevDeploymentModel? model = null)
     {
-        KubernetesPublisher.Publish(model ?? TestModel.AppHost, options ?? new KubernetesPublishingOptions(), databaseDirectory ?? RepositoryFiles.DatabaseDirectory, directory);
+        options ??= new KubernetesPublishingOptions();
+        // Fixed role passwords unless a test gives its own: generated ones would make every Job name differ
+        // (their checksum is part of the Job's template). Generation itself is tested on the publisher.
+        options.PostgresOwnerPassword ??= TestOwnerPassword;
+        options.PostgresRuntimePassword ??= TestRuntimePassword;
+        KubernetesPublisher.Publish(model ?? TestModel.AppHost, options, databaseDirectory ?? RepositoryFiles.DatabaseDirectory, directory);
         return Read(directory);
     }
 

@@ -16,7 +16,12 @@ public sealed class RealAppHostPublishingTests : IDisposable
 
         var (exitCode, log) = await AppHostCommand.RunAsync(
             ["--operation", "publish", "--step", "publish-kubernetes", "--output-path", directory],
-            new Dictionary<string, string> { ["Kubernetes__PostgresPassword"] = password });
+            new Dictionary<string, string>
+            {
+                ["Kubernetes__PostgresPassword"] = password,
+                ["Kubernetes__PostgresOwnerPassword"] = PublishedOutput.TestOwnerPassword,
+                ["Kubernetes__PostgresRuntimePassword"] = PublishedOutput.TestRuntimePassword,
+            });
 
         Assert.True(exitCode == 0, log);
         Assert.Contains("kubectl apply -k", log, StringComparison.Ordinal);
@@ -62,6 +67,8 @@ public sealed class RealAppHostPublishingTests : IDisposable
         {
             ["Kubernetes__PostgresPassword"] = "0123456789abcdef0123456789abcdef",
             ["Kubernetes__AdminToken"] = "fedcba9876543210fedcba9876543210",
+            ["Kubernetes__PostgresOwnerPassword"] = PublishedOutput.TestOwnerPassword,
+            ["Kubernetes__PostgresRuntimePassword"] = PublishedOutput.TestRuntimePassword,
         };
 
         var runs = new[]

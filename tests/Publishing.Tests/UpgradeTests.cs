@@ -47,16 +47,22 @@ public sealed class UpgradeTests : IDisposable
     }
 
     [Fact]
-    public void Changing_the_password_or_token_rolls_the_deployments_that_read_them()
+    public void Changing_the_runtime_password_or_token_rolls_the_deployments_that_read_them_and_the_superusers_password_does_not()
     {
         var one = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { PostgresPassword = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", AdminToken = new string('b', 32) });
         var otherToken = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { PostgresPassword = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", AdminToken = new string('c', 32) });
-        var otherPassword = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { PostgresPassword = "dddddddddddddddddddddddddddddddd", AdminToken = new string('b', 32) });
+        var otherRuntimePassword = PublishedOutput.Publish(
+            _scratch, new KubernetesPublishingOptions { PostgresPassword = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", AdminToken = new string('b', 32), PostgresRuntimePassword = new string('d', 32) });
+        var otherSuperuserPassword = PublishedOutput.Publish(_scratch, new KubernetesPublishingOptions { PostgresPassword = "dddddddddddddddddddddddddddddddd", AdminToken = new string('b', 32) });
 
         Assert.NotEqual(Checksum(one, "api-service"), Checksum(otherToken, "api-service"));
         Assert.Equal(Checksum(one, "reservation-processor"), Checksum(otherToken, "reservation-processor"));
-        Assert.NotEqual(Checksum(one, "api-service"), Checksum(otherPassword, "api-service"));
-        Assert.NotEqual(Checksum(one, "reservation-processor"), Checksum(otherPassword, "reservation-processor"));
+        Assert.NotEqual(Checksum(one, "api-service"), Checksum(otherRuntimePassword, "api-service"));
+        Assert.NotEqual(Checksum(one, "reservation-processor"), Checksum(otherRuntimePassword, "reservation-processor"));
+
+        // The services never read the superuser's Secret (only the Job's bootstrap does), so it rolls nothing.
+        Assert.Equal(Checksum(one, "api-service"), Checksum(otherSuperuserPassword, "api-service"));
+        Assert.Equal(Checksum(one, "reservation-processor"), Checksum(otherSuperuserPassword, "reservation-processor"));
     }
 
     [Fact]
