@@ -31,6 +31,15 @@ public static class GpuDevDatabaseRoleExtensions
             [DatabaseRoles.RuntimePasswordSetting] = runtimePassword.Resource,
         });
 
+        // Published, no AppHost runs the bootstrap: the image's init script does, on the server's first start
+        // (AppHost/Postgres/initdb), with the passwords from the container's environment.
+        if (builder.ExecutionContext.IsPublishMode && database.Resource is PostgresDatabaseResource container)
+        {
+            builder.CreateResourceBuilder(container.Parent)
+                .WithEnvironment(DatabaseRoleManifests.OwnerPasswordKey, ownerPassword)
+                .WithEnvironment(DatabaseRoleManifests.RuntimePasswordKey, runtimePassword);
+        }
+
         RoleConnection(database, DatabaseRoles.Owner, "owner", ownerPassword.Resource);
         RoleConnection(database, DatabaseRoles.Runtime, "runtime", runtimePassword.Resource);
         return database;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GpuDev.Database;
 using GpuDev.Hosting.Kubernetes;
 
 namespace GpuDev.Publishing.Tests;
@@ -140,6 +141,12 @@ public sealed class RealAppHostPublishingTests : IDisposable
         var init = Assert.Single(postgres["bindMounts"]!.AsArray(), m => (string?)m!["target"] == "/docker-entrypoint-initdb.d");
         var initDirectory = Path.GetFullPath((string)init!["source"]!, Path.GetDirectoryName(path)!);
         Assert.Equal(PostgresManifests.InitScript, File.ReadAllText(Path.Combine(initDirectory, PostgresManifests.InitScriptFileName)));
+
+        // ...and the roles, from the same bootstrap the AppHost runs, with the passwords of the secret parameters.
+        Assert.Equal(DatabaseBootstrap.Script, File.ReadAllText(Path.Combine(initDirectory, "gpudev-bootstrap.psql")));
+        Assert.Contains("-f /docker-entrypoint-initdb.d/gpudev-bootstrap.psql", File.ReadAllText(Path.Combine(initDirectory, "002_gpudev_bootstrap.sh")), StringComparison.Ordinal);
+        Assert.Equal("{postgres-owner-password.value}", (string?)postgres["env"]![DatabaseRoleManifests.OwnerPasswordKey]);
+        Assert.Equal("{postgres-runtime-password.value}", (string?)postgres["env"]![DatabaseRoleManifests.RuntimePasswordKey]);
         Assert.Equal(["http"], resources["api"]!["bindings"]!.AsObject().Select(b => b.Key));
 
         // Each project reaches the database as its role (GpuDev.Database.DatabaseRoles), never as the superuser.
