@@ -17,7 +17,6 @@ builder.WithShortOtlpExportTimeout(TimeSpan.FromSeconds(1));
 
 // Services start as their built programs, without `dotnet run`'s MSBuild pass in front of each (AppHost/Launch).
 builder.LaunchBuiltProjectsDirectly();
-builder.WithoutDoubleMappedCodeLocally();
 // The `http` profile needs no development certificate, so the dashboard shows no banner about one (AppHost/Dashboard).
 builder.WithoutTlsInPlainHttpProfile();
 
