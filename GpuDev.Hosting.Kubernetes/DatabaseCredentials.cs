@@ -25,9 +25,7 @@ public static class DatabaseCredentials
                 [DatabaseKey] = context.Model.DatabaseName,
                 [PasswordKey] = context.PostgresPassword,
                 [UserKey] = context.Model.DatabaseName,
-            },
-            valueMissing: context.PostgresPassword.Length == 0,
-            new("gpudev.dev/password", "POSTGRES_PASSWORD is empty on purpose: fill it in before applying (see GpuDev.Hosting.Kubernetes/README.md)."));
+            });
     }
 
     /// <summary>POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB from the Secret, for PostgreSQL's own container.</summary>

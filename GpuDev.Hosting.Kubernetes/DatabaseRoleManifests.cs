@@ -36,10 +36,7 @@ public static class DatabaseRoleManifests
             context,
             SecretName,
             Labels(context),
-            new Dictionary<string, string> { [OwnerPasswordKey] = owner, [RuntimePasswordKey] = runtime },
-            valueMissing: owner.Length == 0 || runtime.Length == 0,
-            new("gpudev.dev/password",
-                $"{OwnerPasswordKey} and {RuntimePasswordKey} must be filled in before applying (the migration Job's bootstrap refuses empty ones; see GpuDev.Hosting.Kubernetes/README.md)."));
+            new Dictionary<string, string> { [OwnerPasswordKey] = owner, [RuntimePasswordKey] = runtime });
     }
 
     /// <summary>The bootstrap, as the local AppHost runs it, preceded by production's <c>CREATE EXTENSION pgmq</c>. No secret in it.</summary>

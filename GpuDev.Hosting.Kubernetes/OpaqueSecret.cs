@@ -3,11 +3,15 @@ using k8s.Models;
 namespace GpuDev.Hosting.Kubernetes;
 
 /// <summary>
-/// A Secret whose secret value may be left empty at publish time: the file then carries an annotation
-/// that says so and how to fill it in, so an empty value is never mistaken for a forgotten one.
+/// An Opaque Secret. One whose value may be left empty at publish time (the admin token) carries an
+/// annotation that says so and how to fill it in, so an empty value is never mistaken for a forgotten one.
 /// </summary>
 public static class OpaqueSecret
 {
+    /// <summary>A Secret whose values are always present (given, kept or generated at publish time).</summary>
+    public static V1Secret Create(ManifestContext context, string name, IDictionary<string, string> labels, IReadOnlyDictionary<string, string> data) =>
+        Create(context, name, labels, data, valueMissing: false, default);
+
     public static V1Secret Create(
         ManifestContext context,
         string name,
