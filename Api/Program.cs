@@ -1,5 +1,7 @@
-// Settings (appsettings.json) are read beside the program, wherever it is started from.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// Settings (appsettings.json) are read beside the program, wherever it is started from. The slim builder leaves
+// out what the API never uses (IIS, HTTPS and HTTP/3 in Kestrel, regex route constraints, the Debug and EventSource
+// loggers): the API serves plain HTTP behind the cluster's ingress or the AppHost.
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();

@@ -11,13 +11,12 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every GPU Dev service gets: OpenTelemetry (logs, traces, metrics exported over OTLP to the
-/// Aspire dashboard or any collector), default health checks, service discovery and HTTP resilience.
+/// Aspire dashboard or any collector) and default health checks. No service calls another over HTTP (they
+/// share the database), so the Aspire template's service discovery and HTTP resilience handlers are left out:
+/// they only loaded Polly at start, and wrapped the OTLP exporter's own client in retries.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>The names OpenTelemetry's OTLP exporters give their <see cref="IHttpClientFactory"/> clients.</summary>
-    private static readonly string[] OtlpExporterHttpClients = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
-
     /// <summary>Tag on health checks that only say the process is up (served at <c>/alive</c>).</summary>
     public const string LiveTag = "live";
 
@@ -32,23 +31,6 @@ public static class ServiceDefaultsExtensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
-
-        builder.Services.AddServiceDiscovery();
-        builder.Services.ConfigureHttpClientDefaults(http =>
-        {
-            http.AddStandardResilienceHandler();
-            http.AddServiceDiscovery();
-        });
-
-        // OpenTelemetry's OTLP/HTTP exporters send through these named factory clients, so the defaults
-        // above would wrap them too: Polly retried every failed export on top of the exporter's own
-        // deadline (holding a stopping service) and logged each export in the service's console.
-        foreach (var exporterClient in OtlpExporterHttpClients)
-        {
-#pragma warning disable EXTEXP0001 // The library's own way to opt one client out of the defaults; marked for evaluation in 10.x.
-            builder.Services.AddHttpClient(exporterClient).RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
-        }
 
         return builder;
     }

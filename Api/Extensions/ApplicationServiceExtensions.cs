@@ -9,6 +9,7 @@ using GpuDev.Api.InputHygiene;
 using GpuDev.Api.RateLimiting;
 using GpuDev.Database;
 using GpuDev.Database.Json;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -54,7 +55,13 @@ public static class ApplicationServiceExtensions
         builder.AddWireFormat();
         builder.AddGpuDevAuthentication();
         builder.AddGpuDevRateLimiting();
-        builder.Services.AddOpenApiDocument();
+        // Only Development serves the document (MapOpenApiDocument); elsewhere its services would only load
+        // MVC's API explorer at start.
+        if (builder.Environment.IsDevelopment())
+        {
+            builder.Services.AddOpenApiDocument();
+        }
+
         return builder;
     }
 
@@ -94,9 +101,13 @@ public static class ApplicationServiceExtensions
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         builder.Services.AddSingleton(new LocalDevSignIn(builder.Configuration[LocalDevSignIn.ConfigurationKey]));
-        builder.Services.AddAuthentication()
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null);
+        // Authentication's core without AddAuthentication()'s Data Protection: API keys and the admin token are
+        // compared, never encrypted or signed, and Data Protection reads (or first writes) its key ring at start.
+        builder.Services.AddAuthenticationCore();
+        builder.Services.AddWebEncoders();
+        new AuthenticationBuilder(builder.Services)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder().AddGpuDevPolicies();
     }
 
