@@ -23,6 +23,7 @@ var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) 
 // until that has settled, so the measurement sees the steady state.
 var warmupTime = TimeSpan.FromSeconds(20);
 var rssSampleInterval = TimeSpan.FromMilliseconds(100);
+var startRuns = 5;
 
 Console.WriteLine("Starting the stack (local PostgreSQL, migration worker, API)...");
 // Health probes fail until PostgreSQL accepts connections; that start-up noise is not the benchmark's output.
@@ -55,13 +56,25 @@ var apiMemory = ProcessMemory.Find(apiPid, "GpuDev.Api");
 // Idle: started, one user and key created, then left alone long enough for the start-up garbage to be collected.
 await Task.Delay(TimeSpan.FromSeconds(10));
 var idleRss = apiMemory.RssMiB();
+var idleBreakdown = apiMemory.Breakdown();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"API process {apiMemory.Pid}: RSS idle {idleRss:F1} MiB"));
+Console.WriteLine($"  idle: {idleBreakdown}");
+
+// Start-up: copies of the API's program with its environment, timed from exec to the first /health 200.
+var startTimes = new List<double>();
+for (var run = 0; run < startRuns; run++)
+{
+    startTimes.Add(await ApiStartTime.MeasureAsync(apiMemory.Pid));
+}
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"API start to /health 200: median {Median(startTimes):F2} s of {startRuns} ({string.Join(" ", startTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))})"));
 
 Console.WriteLine($"API at {apiBase}; warming up for {warmupTime.TotalSeconds:F0} s...");
 var (warmup, warmupPeakRss) = await apiMemory.PeakDuringAsync(() => SubmissionLoad.RunForAsync(apiBase, apiKey, warmupTime, connections), rssSampleInterval);
 var loads = new List<LoadResult>();
 var pgbenchRuns = new List<double>();
 var loadPeakRss = new List<double>();
+MemoryBreakdown? loadBreakdown = null;
 for (var round = 1; round <= rounds; round++)
 {
     var (load, peakRss) = await apiMemory.PeakDuringAsync(() => SubmissionLoad.RunAsync(apiBase, apiKey, requests, connections), rssSampleInterval);
@@ -69,12 +82,18 @@ for (var round = 1; round <= rounds; round++)
     loads.Add(load);
     pgbenchRuns.Add(tps);
     loadPeakRss.Add(peakRss);
+    if (round == rounds)
+    {
+        loadBreakdown = apiMemory.Breakdown();
+    }
+
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"round {round}/{rounds}: API {load.RequestsPerSecond,6:F0} req/s  p50 {load.Percentile(50),6:F2} ms  p99 {load.Percentile(99),6:F2} ms  non-2xx {load.Requests - load.Successes}  peak RSS {peakRss,5:F1} MiB   pgbench {tps,6:F0} tps"));
 }
 
 await Task.Delay(TimeSpan.FromSeconds(10));
 var afterRss = apiMemory.RssMiB();
+var afterBreakdown = apiMemory.Breakdown();
 
 await using var connection = new NpgsqlConnection(connectionString);
 await connection.OpenAsync();
@@ -112,6 +131,10 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"API  POST /v1/jo
 Console.WriteLine($"     status codes: {string.Join(", ", statusCounts)}");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"API RSS: idle {idleRss:F1} MiB   under load: median of round peaks {Median(loadPeakRss):F1} MiB, max {Math.Max(warmupPeakRss, loadPeakRss.Max()):F1} MiB (warm-up included)   idle again 10 s after the load {afterRss:F1} MiB"));
+Console.WriteLine($"  idle:                        {idleBreakdown}");
+Console.WriteLine($"  after the last round's load: {loadBreakdown}");
+Console.WriteLine($"  idle again:                  {afterBreakdown}");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"API start to /health 200 (its own program and environment, on another port): median {Median(startTimes):F2} s of {startRuns}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pgbench (type check, insert + pgmq.send, prepared), {connections} clients: {pgbenchTps:F0} tps"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio API/pgbench (medians): {ratio:F2}"));
 Console.WriteLine($"API: 2xx {apiSuccesses}, reservations {apiRows}, messages {apiMessages} (warm-up included)");
