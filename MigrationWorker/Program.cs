@@ -1,5 +1,6 @@
 using GpuDev.MigrationWorker.Cli;
 using GpuDev.MigrationWorker.Execution;
+using GpuDev.MigrationWorker.Hosting;
 
 // The gpudev migration worker: the local (and production-ready) counterpart of production's
 // db-migration Job. Parse the command line -> build a host with ServiceDefaults (OpenTelemetry) and
@@ -22,6 +23,7 @@ return await MigrationCommandLine.InvokeAsync(args, async (invocation, cancellat
     using var host = builder.Build();
     await host.StartAsync(cancellationToken);
     var exitCode = await host.RunWorkerAsync(invocation, cancellationToken);
+    await TelemetryShutdown.SideBySideAsync(host.Services);
     await host.StopAsync(CancellationToken.None);
     return exitCode;
 });

@@ -1,9 +1,14 @@
 // The GPU Dev reservation processor: consumes gpu_reservations and disk_operations (PGMQ) and runs each
 // reservation through a simulated cluster that stands in for production's Kubernetes nodes.
 // Settings (appsettings.json) are read beside the program, wherever it is started from.
+// Background work: the API's start and requests get the CPU first (Hosting/BackgroundPriority.cs).
+GpuDev.ReservationProcessor.Hosting.BackgroundPriority.Apply();
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-builder.AddServiceDefaults();
+// Telemetry only: the rest of ServiceDefaults (service discovery, HTTP resilience, health checks) serves
+// services that take requests or call others over HTTP, and the processor does neither. It starts next to the
+// API, so what it leaves out is CPU the API's start gets instead.
+builder.ConfigureOpenTelemetry();
 builder.AddReservationProcessor();
 
 using var host = builder.Build();

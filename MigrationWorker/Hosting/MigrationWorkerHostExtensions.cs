@@ -28,7 +28,10 @@ public static class MigrationWorkerHostExtensions
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
-        builder.AddServiceDefaults();
+        // Telemetry only: the rest of ServiceDefaults (service discovery, HTTP resilience, health checks) serves
+        // services that take requests or call others, and the worker, which runs for under a second, does neither.
+        // Leaving it out saves about a sixth of the worker's start (its registrations' construction and JIT).
+        builder.ConfigureOpenTelemetry();
         builder.AddTelemetrySources(MigrationTelemetry.SourceName);
         builder.Services.Configure<MigrationOptions>(builder.Configuration.GetSection(MigrationOptions.SectionName));
 
@@ -42,6 +45,8 @@ public static class MigrationWorkerHostExtensions
 
         builder.AddNpgsqlDataSource(
             MigrationOptions.ConnectionName,
+            // Nothing probes a worker that exits when done.
+            configureSettings: settings => settings.DisableHealthChecks = true,
             configureDataSourceBuilder: dataSource =>
             {
                 dataSource.ConnectionStringBuilder.ApplicationName ??= ApplicationName;

@@ -18,7 +18,8 @@ public static class ReservationProcessorHostExtensions
         // The processor polls its queues and ticks its cluster every second: a span for each of those commands
         // would be a root trace in the dashboard, burying the ones that matter. Commands are traced only inside
         // work that is itself traced (a message's processing, which continues the request's trace).
-        builder.AddNpgsqlDataSource(DatabaseNames.Database, configureDataSourceBuilder: dataSource => dataSource.ConfigureTracing(tracing => tracing
+        // No health checks: nothing probes the processor (it serves no HTTP).
+        builder.AddNpgsqlDataSource(DatabaseNames.Database, configureSettings: settings => settings.DisableHealthChecks = true, configureDataSourceBuilder: dataSource => dataSource.ConfigureTracing(tracing => tracing
             .ConfigureCommandFilter(_ => Activity.Current is not null)
             .ConfigureBatchFilter(_ => Activity.Current is not null)
             .EnablePhysicalOpenTracing(false)));
