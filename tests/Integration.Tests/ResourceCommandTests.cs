@@ -57,7 +57,7 @@ public sealed class ResourceCommandTests(StackFixture fixture) : IClassFixture<S
 
         Assert.True(result.Success, result.Message);
         Assert.Equal(8, await ScalarAsync("SELECT max_gpus FROM gpu_types WHERE gpu_type = @value", "a100"));
-        var worker = await _environment.WaitForStateAsync(GpuDevEnvironment.WorkerResource, TimeSpan.FromSeconds(5), KnownResourceStates.Finished, KnownResourceStates.Exited);
+        var worker = await _environment.WaitForStateAsync(GpuDevEnvironment.WorkerResource, CommandTimeout, KnownResourceStates.Finished, KnownResourceStates.Exited);
         Assert.Equal(0, worker.ExitCode);
         Assert.True(worker.StartTimeStamp > before, "the worker did not run again");
     }
