@@ -9,7 +9,7 @@ namespace GpuDev.MigrationWorker.Hosting;
 /// Disposing the host shuts the three down one after the other, each waiting for the collector's answer (under the
 /// AppHost, a dashboard that is itself still starting); shut down side by side, the exit waits for the slowest alone.
 /// Each on a thread of its own: the exporters send synchronously, and three blocked pool threads on a two-core
-/// machine starve the thread pool their own sends complete on (a second's stall, measured).
+/// machine starve the thread pool their own sends complete on, which stalls the exit.
 /// </summary>
 internal static class TelemetryShutdown
 {
