@@ -5,9 +5,8 @@
 GpuDev.ReservationProcessor.Hosting.BackgroundPriority.Apply();
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-// Telemetry only: the rest of ServiceDefaults (service discovery, HTTP resilience, health checks) serves
-// services that take requests or call others over HTTP, and the processor does neither. It starts next to the
-// API, so what it leaves out is CPU the API's start gets instead.
+// Telemetry only: the rest of ServiceDefaults (the health checks behind /health and /alive) serves services
+// that take requests, and the processor serves no HTTP.
 builder.ConfigureOpenTelemetry();
 builder.AddReservationProcessor();
 

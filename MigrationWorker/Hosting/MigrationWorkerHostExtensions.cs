@@ -28,9 +28,8 @@ public static class MigrationWorkerHostExtensions
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
-        // Telemetry only: the rest of ServiceDefaults (service discovery, HTTP resilience, health checks) serves
-        // services that take requests or call others, and the worker, which runs for under a second, does neither.
-        // Leaving it out spares the worker those registrations' construction and JIT (bench/startup --phases).
+        // Telemetry only: the rest of ServiceDefaults (the health checks behind /health and /alive) serves services
+        // that take requests, and the worker, which runs for under a second, takes none.
         builder.ConfigureOpenTelemetry();
         builder.AddTelemetrySources(MigrationTelemetry.SourceName);
         builder.Services.Configure<MigrationOptions>(builder.Configuration.GetSection(MigrationOptions.SectionName));

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace GpuDev.MigrationWorker.Tests;
+namespace GpuDev.Tests.Support;
 
 /// <summary>
 /// A port that refuses connections until <see cref="Start"/>, then forwards them to the real server:
