@@ -19,8 +19,10 @@ public sealed class LocalPostgresHealthCheckTests(PostgresServerFixture postgres
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         startingServer.Start();
 
+        // Healthy from this one call (not a re-check), after the server came up: the grace bounds when the last
+        // attempt starts, not how long its connection takes, so the elapsed time has no upper bound here.
         Assert.Equal(HealthStatus.Healthy, (await result).Status);
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(300), LocalPostgresHealthCheck.StartingGrace);
+        Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(300), $"healthy after {stopwatch.Elapsed}, before the server came up");
     }
 
     [Fact]
