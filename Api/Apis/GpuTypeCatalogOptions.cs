@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace GpuDev.Api.Apis;
 
@@ -11,3 +12,7 @@ public sealed class GpuTypeCatalogOptions
     [Range(0, 3600)]
     public int CacheSeconds { get; set; } = 30;
 }
+
+/// <summary>Checks the attributes of <see cref="GpuTypeCatalogOptions"/> with code generated at compile time (no reflection).</summary>
+[OptionsValidator]
+public sealed partial class GpuTypeCatalogOptionsValidator : IValidateOptions<GpuTypeCatalogOptions>;

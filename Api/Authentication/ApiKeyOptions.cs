@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace GpuDev.Api.Authentication;
 
@@ -25,3 +26,7 @@ public static class ApiKeyLimits
     public const int MinTtlHours = 1;
     public const int MaxTtlHours = 168;
 }
+
+/// <summary>Checks the attributes of <see cref="ApiKeyOptions"/> with code generated at compile time (no reflection).</summary>
+[OptionsValidator]
+public sealed partial class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOptions>;

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Dapper;
 using GpuDev.Api.Apis;
@@ -6,6 +5,7 @@ using GpuDev.Api.Authentication;
 using GpuDev.Api.Health;
 using GpuDev.Api.Infrastructure;
 using GpuDev.Api.InputHygiene;
+using GpuDev.Api.Models;
 using GpuDev.Api.RateLimiting;
 using GpuDev.Database;
 using GpuDev.Database.Json;
@@ -24,8 +24,10 @@ public static class ApplicationServiceExtensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        // Read here for the data source, and checked with the other settings before the first connection (SettingsAreValid).
         var database = builder.Configuration.GetSection(DatabaseClientOptions.SectionName).Get<DatabaseClientOptions>() ?? new DatabaseClientOptions();
-        Validator.ValidateObject(database, new ValidationContext(database), validateAllProperties: true);
+        builder.Services.AddOptions<DatabaseClientOptions>().BindConfiguration(DatabaseClientOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DatabaseClientOptions>, DatabaseClientOptionsValidator>();
         builder.AddNpgsqlDataSource(DatabaseName, settings => settings.DisableHealthChecks = true, dataSource =>
         {
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = database.MaxAutoPrepare;
@@ -43,9 +45,12 @@ public static class ApplicationServiceExtensions
         // Columns are snake_case like the JSON; Dapper maps them onto PascalCase properties.
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-        builder.Services.AddOptions<JobQueueOptions>().BindConfiguration(JobQueueOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<GpuTypeCatalogOptions>().BindConfiguration(GpuTypeCatalogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<JobQueueOptions>().BindConfiguration(JobQueueOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<JobQueueOptions>, JobQueueOptionsValidator>();
+        builder.Services.AddOptions<GpuTypeCatalogOptions>().BindConfiguration(GpuTypeCatalogOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<GpuTypeCatalogOptions>, GpuTypeCatalogOptionsValidator>();
+        builder.Services.AddOptions<RequestLimitsOptions>().BindConfiguration(RequestLimitsOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RequestLimitsOptions>, RequestLimitsOptionsValidator>();
 
         // Two cheap queries per probe (SELECT 1, and the queue list from pgmq.meta): no per-message work.
         builder.Services.AddHealthChecks()
@@ -73,6 +78,8 @@ public static class ApplicationServiceExtensions
     {
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
+            // Contracts generated at compile time, and only those: the published API is Native AOT (ApiJsonContext).
+            options.SerializerOptions.TypeInfoResolver = ApiJsonContext.Default;
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             // A number sent as a string is a wrong type, not something to guess at.
             options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
@@ -92,12 +99,24 @@ public static class ApplicationServiceExtensions
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
         builder.Services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<RequestLimitsOptions>>((kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxBodyBytes);
+            .Configure<IOptions<RequestLimitsOptions>>((kestrel, limits) =>
+            {
+                // Build() creates Kestrel before the settings check can name a bad limit in one line (SettingsAreValid):
+                // an invalid limit leaves Kestrel's default here, and that check then stops the API.
+                try
+                {
+                    kestrel.Limits.MaxRequestBodySize = limits.Value.MaxBodyBytes;
+                }
+                catch (OptionsValidationException)
+                {
+                }
+            });
     }
 
     private static void AddGpuDevAuthentication(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ApiKeyOptions>, ApiKeyOptionsValidator>();
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         builder.Services.AddSingleton(new LocalDevSignIn(builder.Configuration[LocalDevSignIn.ConfigurationKey]));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GpuDev.Api.Models;
 using GpuDev.Database.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -33,7 +34,7 @@ public static class HealthReportWriter
         };
 
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, ApiJsonContext.Default.DictionaryStringString));
     }
 
     private static HealthStatus? Status(HealthReport report, string check) =>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace GpuDev.Api.Infrastructure;
 
@@ -25,3 +26,7 @@ public sealed class DatabaseClientOptions
     /// </summary>
     public bool Multiplexing { get; set; } = true;
 }
+
+/// <summary>Checks the attributes of <see cref="DatabaseClientOptions"/> with code generated at compile time (no reflection).</summary>
+[OptionsValidator]
+public sealed partial class DatabaseClientOptionsValidator : IValidateOptions<DatabaseClientOptions>;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace GpuDev.Api.Infrastructure;
 
@@ -11,3 +12,7 @@ public sealed class JobQueueOptions
     [Range(0, 100)]
     public int MaxRetries { get; set; } = 3;
 }
+
+/// <summary>Checks the attributes of <see cref="JobQueueOptions"/> with code generated at compile time (no reflection).</summary>
+[OptionsValidator]
+public sealed partial class JobQueueOptionsValidator : IValidateOptions<JobQueueOptions>;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace GpuDev.Api.Infrastructure;
 
@@ -11,3 +12,7 @@ public sealed class RequestLimitsOptions
     [Range(1024, 100 * 1024 * 1024)]
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 }
+
+/// <summary>Checks the attributes of <see cref="RequestLimitsOptions"/> with code generated at compile time (no reflection).</summary>
+[OptionsValidator]
+public sealed partial class RequestLimitsOptionsValidator : IValidateOptions<RequestLimitsOptions>;

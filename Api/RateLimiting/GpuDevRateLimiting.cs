@@ -17,7 +17,8 @@ public static class GpuDevRateLimiting
 
     public static IHostApplicationBuilder AddGpuDevRateLimiting(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>();
         builder.Services.AddSingleton(services => new FailedAuthenticationLimiter(
             services.GetRequiredService<IOptions<RateLimitingOptions>>().Value.FailedAuthentication));
         builder.Services.AddRateLimiter(_ => { });

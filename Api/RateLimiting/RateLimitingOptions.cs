@@ -33,3 +33,7 @@ public sealed class WindowLimit
 
     public TimeSpan Window => TimeSpan.FromSeconds(WindowSeconds);
 }
+
+/// <summary>Checks the attributes of <see cref="RateLimitingOptions"/> with code generated at compile time (no reflection).</summary>
+[OptionsValidator]
+public sealed partial class RateLimitingOptionsValidator : IValidateOptions<RateLimitingOptions>;

@@ -11,12 +11,18 @@ public static class QueueMessageJson
 {
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.General)
     {
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { SizeOnlyOnCreateDisk } },
+        TypeInfoResolver = QueueMessageJsonContext.Default.WithAddedModifier(SizeOnlyOnCreateDisk),
     };
 
-    public static string Serialize<TMessage>(TMessage message) => JsonSerializer.Serialize(message, Options);
+    public static string Serialize<TMessage>(TMessage message) => JsonSerializer.Serialize(message, TypeInfo<TMessage>());
 
-    public static TMessage? Deserialize<TMessage>(string json) => JsonSerializer.Deserialize<TMessage>(json, Options);
+    public static TMessage? Deserialize<TMessage>(string json) => JsonSerializer.Deserialize(json, TypeInfo<TMessage>());
+
+    /// <summary>
+    /// The contract of a queue record (<see cref="QueueMessageJsonContext"/>); a type outside the contract is a
+    /// programming error, reported as such rather than serialised by reflection.
+    /// </summary>
+    public static JsonTypeInfo<TMessage> TypeInfo<TMessage>() => (JsonTypeInfo<TMessage>)Options.GetTypeInfo(typeof(TMessage));
 
     // Production writes size_gb on create_disk even when null, and never on delete_disk.
     private static void SizeOnlyOnCreateDisk(JsonTypeInfo type)

@@ -24,7 +24,8 @@ public static class TraceContextHeaders
         return headers;
     }
 
-    public static string ToJson(IReadOnlyDictionary<string, string> headers) => JsonSerializer.Serialize(headers);
+    public static string ToJson(IReadOnlyDictionary<string, string> headers) =>
+        JsonSerializer.Serialize(headers, QueueMessageJsonContext.Default.IReadOnlyDictionaryStringString);
 
     /// <summary>
     /// The parent context from a message's <c>headers</c> column as PGMQ returns it (JSON text, or null).

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using GpuDev.Database.Queues;
 
 namespace GpuDev.ReservationProcessor.Queues;
@@ -7,12 +8,19 @@ namespace GpuDev.ReservationProcessor.Queues;
 /// that does not fit the expected record turned into a poison message.</summary>
 public static class MessageJson
 {
+    // The shared contract's records plus the fields only the consumer reads (MultinodeFields).
+    private static readonly JsonSerializerOptions Options = new(QueueMessageJson.Options)
+    {
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(QueueMessageJson.Options.TypeInfoResolver, ConsumerMessageJsonContext.Default),
+    };
+
     /// <summary>Deserialises <paramref name="body"/>; a body that does not fit <typeparamref name="T"/> is a poison message.</summary>
     public static T Read<T>(string body)
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(body, QueueMessageJson.Options) ?? throw new PoisonMessageException($"The message is JSON null, not a {typeof(T).Name}.");
+            return JsonSerializer.Deserialize(body, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)))
+                ?? throw new PoisonMessageException($"The message is JSON null, not a {typeof(T).Name}.");
         }
         catch (JsonException ex)
         {

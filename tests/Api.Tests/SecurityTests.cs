@@ -57,6 +57,38 @@ public sealed class SecurityTests(GpuDevEnvironmentFixture fixture) : ApiTestBas
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    // The settings' attribute checks are generated at compile time (the published API is Native AOT); each still
+    // stops the API in one line naming the setting, also the ones read while the host is built.
+    [Theory]
+    [InlineData("RequestLimits__MaxBodyBytes", "1", "RequestLimitsOptions.MaxBodyBytes must be between 1024 and")]
+    [InlineData("Database__MaxAutoPrepare", "5000", "DatabaseClientOptions.MaxAutoPrepare must be between 0 and 1000")]
+    [InlineData("RateLimiting__FailedAuthentication__WindowSeconds", "0", "RateLimitingOptions.FailedAuthentication.WindowSeconds must be between 1 and")]
+    public async Task A_setting_out_of_its_range_stops_the_api_at_start_naming_the_setting(string variable, string value, string message)
+    {
+        var configuration = typeof(SecurityTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var apiDll = Path.Combine(RepositoryFiles.Root, "Api", "bin", configuration, "net10.0", "GpuDev.Api.dll");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+
+        var result = await Cli.Wrap("dotnet").WithArguments([apiDll])
+            .WithEnvironmentVariables(new Dictionary<string, string?>
+            {
+                [variable] = value,
+                ["Admin__Token"] = Environment.AdminToken,
+                ["ConnectionStrings__gpudev"] = "Host=127.0.0.1;Port=1;Database=gpudev;Username=nobody;Password=nothing",
+                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            })
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(timeout.Token);
+
+        var output = result.StandardOutput + result.StandardError;
+        Assert.True(result.ExitCode != 0, output);
+        Assert.Contains("API cannot start: ", output, StringComparison.Ordinal);
+        Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cannot connect", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     // Finding: /v1/admin/* existed on the public port even without a token.
     [Fact]
     public async Task Admin_routes_do_not_exist_without_an_admin_token()
