@@ -25,6 +25,11 @@ var warmupTime = TimeSpan.FromSeconds(20);
 var rssSampleInterval = TimeSpan.FromMilliseconds(100);
 var startRuns = 5;
 
+// The published program (bench/api-load publishes it) in place of the build the AppHost would start.
+var apiProgram = Environment.GetEnvironmentVariable("GPUDEV_BENCH_API_PROGRAM");
+Console.WriteLine(apiProgram is null
+    ? "API: the Debug build the AppHost runs (JIT-compiled)"
+    : $"API: the published program (Native AOT), {apiProgram}");
 Console.WriteLine("Starting the stack (local PostgreSQL, migration worker, API)...");
 // Health probes fail until PostgreSQL accepts connections; that start-up noise is not the benchmark's output.
 // The API's endpoint is not proxied: the load measures the API, not the development proxy in front of it.
@@ -37,9 +42,15 @@ await using var environment = await GpuDevEnvironment.StartAsync(configure: buil
     // The reservation processor would delete the queue messages the benchmark counts (and share the two cores
     // with the API): the benchmark measures the API and the database.
     builder.Resources.Remove(builder.Resources.Single(r => r.Name == GpuDevEnvironment.ProcessorResource));
-    foreach (var endpoint in builder.Resources.Single(r => r.Name == GpuDevEnvironment.ApiResource).Annotations.OfType<EndpointAnnotation>())
+    var api = builder.Resources.Single(r => r.Name == GpuDevEnvironment.ApiResource);
+    foreach (var endpoint in api.Annotations.OfType<EndpointAnnotation>())
     {
         endpoint.IsProxied = false;
+    }
+
+    if (apiProgram is not null)
+    {
+        api.Annotations.Add(new ExecutableAnnotation { Command = apiProgram, WorkingDirectory = Path.GetDirectoryName(apiProgram)! });
     }
 });
 var apiBase = environment.App.GetEndpoint(GpuDevEnvironment.ApiResource, "http");
@@ -129,7 +140,7 @@ var statusCounts = loads.SelectMany(l => l.StatusCounts).GroupBy(s => s.Key).Ord
 var lost = apiRows != apiSuccesses || apiMessages != apiSuccesses || pgbenchRows != pgbenchExpected || pgbenchMessages != pgbenchExpected;
 
 Console.WriteLine();
-Console.WriteLine($"median of {rounds} rounds, {requests} submissions each at {connections} connections:");
+Console.WriteLine($"median of {rounds} rounds, {requests} submissions each at {connections} connections, API {(apiProgram is null ? "JIT (Debug build)" : "Native AOT (published)")}:");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"API  POST /v1/jobs/submit  requests/s {requestsPerSecond:F0}   p50 {p50:F2} ms   p99 {p99:F2} ms   (max of all {loads.Max(l => l.LatenciesMs.Max()):F2} ms)"));
 Console.WriteLine($"     status codes: {string.Join(", ", statusCounts)}");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
