@@ -50,7 +50,7 @@ await using var environment = await GpuDevEnvironment.StartAsync(configure: buil
 
     if (apiProgram is not null)
     {
-        api.Annotations.Add(new ExecutableAnnotation { Command = apiProgram, WorkingDirectory = Path.GetDirectoryName(apiProgram)! });
+        GpuDevEnvironment.RunApiAs(builder, apiProgram);
     }
 });
 var apiBase = environment.App.GetEndpoint(GpuDevEnvironment.ApiResource, "http");

@@ -25,6 +25,12 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
     /// <summary>The environment variable that switches the tests to container mode (<c>container</c>).</summary>
     public const string ModeVariable = "GPUDEV_TEST_POSTGRES_MODE";
 
+    /// <summary>
+    /// The environment variable that makes the <c>api</c> resource run a published program (for example the Native
+    /// AOT build <c>dotnet publish Api</c> writes) instead of the build the AppHost runs for development.
+    /// </summary>
+    public const string ApiProgramVariable = "GPUDEV_TEST_API_PROGRAM";
+
     private readonly bool _ownsDataDirectory;
 
     private GpuDevEnvironment(DistributedApplication app, string dataDirectory, bool ownsDataDirectory, string adminToken)
@@ -49,6 +55,10 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
 
     /// <summary>What the server resource shows as <c>gpudev.postgres.mode</c> in this run.</summary>
     public static string ModeName => ContainerMode ? "container" : "local";
+
+    /// <summary>The published API program the tests run (<see cref="ApiProgramVariable"/>), or null for the development build.</summary>
+    public static string? ApiProgram { get; } =
+        System.Environment.GetEnvironmentVariable(ApiProgramVariable) is { Length: > 0 } program ? Path.GetFullPath(program) : null;
 
     /// <summary>The admin token the AppHost hands the API (parameter <c>admin-token</c>).</summary>
     public string AdminToken { get; }
@@ -90,6 +100,11 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("GpuDev", LogLevel.Information));
         WithoutTelemetryExport(builder);
+        if (ApiProgram is not null)
+        {
+            RunApiAs(builder, ApiProgram);
+        }
+
         configure?.Invoke(builder);
 
         var app = await builder.BuildAsync(cancellationToken);
@@ -111,6 +126,21 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
         }
 
         return environment;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="program"/> (a published build of the API) for the <c>api</c> resource, with the
+    /// resource's arguments and environment, in place of the build the AppHost would start (AppHost/Launch).
+    /// </summary>
+    public static void RunApiAs(IDistributedApplicationTestingBuilder builder, string program)
+    {
+        if (!File.Exists(program))
+        {
+            throw new FileNotFoundException($"No published API program at {program}: publish it first (dotnet publish Api -c Release -o <folder>).", program);
+        }
+
+        builder.Resources.Single(r => r.Name == ApiResource).Annotations.Add(
+            new ExecutableAnnotation { Command = program, WorkingDirectory = Path.GetDirectoryName(program)! });
     }
 
     /// <summary>
