@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
-using Dapper;
 using GpuDev.Api.Apis;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Health;
@@ -39,9 +38,6 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<JobActionSender>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<GpuTypeCatalog>();
-
-        // Columns are snake_case like the JSON; Dapper maps them onto PascalCase properties.
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         builder.Services.AddOptions<JobQueueOptions>().BindConfiguration(JobQueueOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<GpuTypeCatalogOptions>().BindConfiguration(GpuTypeCatalogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
