@@ -50,7 +50,7 @@ public sealed record QueueMetrics
     public long TotalMessages { get; init; }
     public DateTime ScrapeTime { get; init; }
 
-    /// <summary>A row with the columns in <c>pgmq.metrics</c>' order, up to scrape_time.</summary>
+    /// <summary>A row of MetricsAsync's query: queue_name, queue_length, newest_msg_age_sec, oldest_msg_age_sec, total_messages, scrape_time.</summary>
     public static QueueMetrics Read(NpgsqlDataReader row) => new()
     {
         QueueName = row.GetString(0),
