@@ -1,4 +1,3 @@
-using Dapper;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Infrastructure;
 using GpuDev.Api.Models.Admin;
@@ -19,6 +18,7 @@ namespace GpuDev.Api.Apis;
 /// </summary>
 public static class AdminApi
 {
+    /// <summary>The columns <see cref="ReadUser"/> reads, in its order.</summary>
     private const string UserColumns = "user_id, username, email, created_at, is_active";
 
     /// <summary>Maps the admin routes only when an admin token is configured: otherwise they do not exist (404).</summary>
@@ -42,15 +42,14 @@ public static class AdminApi
     public static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateUserAsync(
         CreateUserRequest request, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var created = await connection.QuerySingleOrDefaultAsync<UserResponse>(new CommandDefinition(
+        await using var command = dataSource.CreateCommand(
             $"""
             INSERT INTO api_users (username, email) VALUES (@username, @email)
             ON CONFLICT (username) DO NOTHING
             RETURNING {UserColumns}
-            """,
-            new { username = request.Username, email = request.Email },
-            cancellationToken: cancellationToken));
+            """);
+        var created = await command.With("username", request.Username).With("email", request.Email)
+            .QuerySingleOrDefaultAsync(ReadUser, cancellationToken);
         return created is null
             ? Problems.Conflict($"User '{request.Username}' already exists. Issue them a key with POST /v1/admin/users/{request.Username}/keys.")
             : TypedResults.Created($"/v1/admin/users/{created.Username}", created);
@@ -66,9 +65,8 @@ public static class AdminApi
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var owner = await connection.QuerySingleOrDefaultAsync<UserResponse>(new CommandDefinition(
-            "SELECT user_id, username, is_active FROM api_users WHERE username = @username FOR SHARE",
-            new { username }, transaction, cancellationToken: cancellationToken));
+        await using var lookup = new NpgsqlCommand($"SELECT {UserColumns} FROM api_users WHERE username = @username FOR SHARE", connection, transaction);
+        var owner = await lookup.With("username", username).QuerySingleOrDefaultAsync(ReadUser, cancellationToken);
         if (owner is null)
         {
             return Problems.NotFound($"No user '{username}'. Create it first with POST /v1/admin/users.");
@@ -93,10 +91,8 @@ public static class AdminApi
             return Problems.BadRequest(Usernames.PatternMessage);
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var user = await connection.QuerySingleOrDefaultAsync<UserResponse>(new CommandDefinition(
-            $"UPDATE api_users SET is_active = false WHERE username = @username RETURNING {UserColumns}",
-            new { username }, cancellationToken: cancellationToken));
+        await using var command = dataSource.CreateCommand($"UPDATE api_users SET is_active = false WHERE username = @username RETURNING {UserColumns}");
+        var user = await command.With("username", username).QuerySingleOrDefaultAsync(ReadUser, cancellationToken);
         return user is null ? Problems.NotFound($"No user '{username}'.") : TypedResults.Ok(user);
     }
 
@@ -108,10 +104,8 @@ public static class AdminApi
             return Problems.BadRequest($"key_prefix must be the first {ApiKeySecret.PrefixLength} characters of the key (URL-safe characters), as shown in key_prefix.");
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var revoked = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE api_keys SET is_active = false WHERE key_prefix = @keyPrefix AND is_active",
-            new { keyPrefix }, cancellationToken: cancellationToken));
+        await using var command = dataSource.CreateCommand("UPDATE api_keys SET is_active = false WHERE key_prefix = @keyPrefix AND is_active");
+        var revoked = await command.With("keyPrefix", keyPrefix).ExecuteNonQueryAsync(cancellationToken);
         return revoked == 0
             ? Problems.NotFound($"No active key starts with '{keyPrefix}'.")
             : TypedResults.Ok(new RevokeKeyResponse(keyPrefix, revoked, $"Revoked {revoked} key(s); requests with them now answer 403."));
@@ -119,4 +113,13 @@ public static class AdminApi
 
     public static async Task<Ok<QueueMetricsResponse>> GetQueueMetricsAsync(NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken) =>
         TypedResults.Ok(new QueueMetricsResponse(await Pgmq.MetricsAsync(dataSource, QueueNames.All, cancellationToken), clock.GetUtcNow().UtcDateTime));
+
+    private static UserResponse ReadUser(NpgsqlDataReader row) => new()
+    {
+        UserId = row.GetInt32(0),
+        Username = row.GetString(1),
+        Email = row.GetNullableString(2),
+        CreatedAt = row.GetNullable<DateTime>(3),
+        IsActive = row.GetNullable<bool>(4),
+    };
 }

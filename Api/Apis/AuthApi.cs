@@ -1,4 +1,3 @@
-using Dapper;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Infrastructure;
 using GpuDev.Api.Models.Auth;
@@ -39,13 +38,14 @@ public static class AuthApi
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // As production: the user is created on first sign-in and (re)activated on every one.
-        var userId = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+        await using var command = new NpgsqlCommand(
             """
             INSERT INTO api_users (username, is_active) VALUES (@username, true)
             ON CONFLICT (username) DO UPDATE SET is_active = true
             RETURNING user_id
             """,
-            new { username }, transaction, cancellationToken: cancellationToken));
+            connection, transaction);
+        var userId = await command.With("username", username).QueryScalarAsync<int>(cancellationToken);
         var issued = await ApiKeyStore.IssueAsync(connection, transaction, userId, ttlHours, $"AWS login from {localSignIn.Arn}", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(new AwsLoginResponse(issued.ApiKey, issued.KeyPrefix, userId, username, localSignIn.Arn, issued.ExpiresAt, ttlHours));

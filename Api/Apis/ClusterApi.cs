@@ -1,5 +1,5 @@
-using Dapper;
 using GpuDev.Api.Authentication;
+using GpuDev.Api.Infrastructure;
 using GpuDev.Api.Models.Cluster;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -27,7 +27,7 @@ public static class ClusterApi
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var byType = await AvailabilityAsync(connection, cancellationToken);
-        var counts = await connection.QuerySingleAsync<ClusterCounts>(new CommandDefinition(
+        await using var command = new NpgsqlCommand(
             """
             SELECT count(*) FILTER (WHERE status = 'active') AS active, count(*) FILTER (WHERE status = 'preparing') AS preparing,
                    count(*) FILTER (WHERE status = 'queued') AS queued, count(*) FILTER (WHERE status = 'pending') AS pending,
@@ -35,7 +35,8 @@ public static class ClusterApi
                    coalesce(sum(gpu_count) FILTER (WHERE status IN ('queued', 'pending') AND gpu_type IS NOT NULL), 0) AS queuedgpus
             FROM reservations WHERE status IN ('active', 'preparing', 'queued', 'pending')
             """,
-            cancellationToken: cancellationToken));
+            connection);
+        var counts = await command.QuerySingleAsync(ClusterCounts.Read, cancellationToken);
         // As production: cluster totals count every live reservation, also of types no longer in gpu_types.
         var totalGpus = byType.Values.Sum(t => t.Total);
         return TypedResults.Ok(new ClusterStatusResponse
@@ -55,7 +56,7 @@ public static class ClusterApi
 
     private static async Task<IReadOnlyDictionary<string, GpuAvailability>> AvailabilityAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<GpuAvailability>(new CommandDefinition(
+        await using var command = new NpgsqlCommand(
             """
             SELECT g.gpu_type,
                    coalesce(g.total_cluster_gpus, 0)::bigint AS total,
@@ -73,9 +74,24 @@ public static class ClusterApi
             WHERE g.is_active
             ORDER BY g.gpu_type
             """,
-            cancellationToken: cancellationToken));
+            connection);
+        var rows = await command.QueryListAsync(ReadAvailability, cancellationToken);
         return rows.ToDictionary(r => r.GpuType);
     }
 
-    private sealed record ClusterCounts(long Active, long Preparing, long Queued, long Pending, long InUseGpus, long QueuedGpus);
+    private static GpuAvailability ReadAvailability(NpgsqlDataReader row) => new()
+    {
+        GpuType = row.GetString(0),
+        Total = row.GetInt64(1),
+        Available = row.GetInt64(2),
+        InUse = row.GetInt64(3),
+        Queued = row.GetInt64(4),
+        MaxPerNode = row.GetInt32(5),
+    };
+
+    private sealed record ClusterCounts(long Active, long Preparing, long Queued, long Pending, long InUseGpus, long QueuedGpus)
+    {
+        public static ClusterCounts Read(NpgsqlDataReader row) =>
+            new(row.GetInt64(0), row.GetInt64(1), row.GetInt64(2), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5));
+    }
 }

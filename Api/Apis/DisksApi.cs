@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using Dapper;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Infrastructure;
 using GpuDev.Api.Models;
@@ -19,6 +18,7 @@ public static class DisksApi
     /// <summary>Production keeps a deleted disk's snapshots this long.</summary>
     public const int DeleteRetentionDays = 30;
 
+    /// <summary>The columns <see cref="ReadDisk"/> reads, in its order.</summary>
     private const string DiskColumns =
         """
         disk_name, user_id, size_gb, disk_size, created_at, last_used, coalesce(in_use, false) AS in_use, reservation_id,
@@ -41,11 +41,9 @@ public static class DisksApi
 
     public static async Task<Ok<DiskListResponse>> ListAsync(ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var disks = (await connection.QueryAsync<DiskResponse>(new CommandDefinition(
-            $"SELECT {DiskColumns} FROM disks WHERE user_id = @user AND NOT coalesce(is_deleted, false) ORDER BY created_at DESC, disk_name",
-            new { user = user.Username() },
-            cancellationToken: cancellationToken))).ToList();
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {DiskColumns} FROM disks WHERE user_id = @user AND NOT coalesce(is_deleted, false) ORDER BY created_at DESC, disk_name");
+        var disks = await command.With("user", user.Username()).QueryListAsync(ReadDisk, cancellationToken);
         return TypedResults.Ok(new DiskListResponse(disks, disks.Count));
     }
 
@@ -149,16 +147,26 @@ public static class DisksApi
         [FromRoute(Name = "disk_name")] string diskName, [FromRoute(Name = "operation_id")] string operationId,
         ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var operation = await connection.QuerySingleOrDefaultAsync<DiskOperationStatusResponse>(new CommandDefinition(
+        await using var command = dataSource.CreateCommand(
             """
             SELECT @operationId AS operation_id, disk_name, coalesce(operation_status, 'unknown') AS status, operation_error AS error,
                    is_deleted, to_char(delete_date, 'YYYY-MM-DD') AS delete_date, created_at, last_updated,
                    coalesce(operation_status IN ('completed', 'failed'), false) AS completed
             FROM disks WHERE user_id = @user AND disk_name = @diskName AND operation_id::text = @operationId
-            """,
-            new { user = user.Username(), diskName, operationId },
-            cancellationToken: cancellationToken));
+            """);
+        var operation = await command.With("user", user.Username()).With("diskName", diskName).With("operationId", operationId)
+            .QuerySingleOrDefaultAsync(static row => new DiskOperationStatusResponse
+            {
+                OperationId = row.GetString(0),
+                DiskName = row.GetString(1),
+                Status = row.GetString(2),
+                Error = row.GetNullableString(3),
+                IsDeleted = row.GetNullable<bool>(4),
+                DeleteDate = row.GetNullableString(5),
+                CreatedAt = row.GetNullable<DateTime>(6),
+                LastUpdated = row.GetNullable<DateTime>(7),
+                Completed = row.GetBoolean(8),
+            }, cancellationToken);
         return operation is null
             ? Problems.NotFound($"Operation '{operationId}' not found for disk '{diskName}'")
             : TypedResults.Ok(operation);
@@ -167,12 +175,11 @@ public static class DisksApi
     public static async Task<Results<Ok<DiskContentResponse>, ProblemHttpResult>> GetContentAsync(
         [FromRoute(Name = "disk_name")] string diskName, ClaimsPrincipal user, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var disk = await connection.QuerySingleOrDefaultAsync<(bool Found, string? S3Path, DateTime? SnapshotAt, bool IsDeleted)>(new CommandDefinition(
-            "SELECT true, latest_snapshot_content_s3, last_snapshot_at, coalesce(is_deleted, false) FROM disks WHERE user_id = @user AND disk_name = @diskName",
-            new { user = user.Username(), diskName },
-            cancellationToken: cancellationToken));
-        if (!disk.Found)
+        await using var command = dataSource.CreateCommand(
+            "SELECT latest_snapshot_content_s3, last_snapshot_at, coalesce(is_deleted, false) FROM disks WHERE user_id = @user AND disk_name = @diskName");
+        var disk = await command.With("user", user.Username()).With("diskName", diskName)
+            .QuerySingleOrDefaultAsync(static row => new DiskSnapshot(row.GetNullableString(0), row.GetNullable<DateTime>(1), row.GetBoolean(2)), cancellationToken);
+        if (disk is null)
         {
             return DiskNotFound(diskName);
         }
@@ -245,12 +252,32 @@ public static class DisksApi
 
     private static async Task<DiskResponse?> FindAsync(NpgsqlDataSource dataSource, string diskName, string username, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<DiskResponse>(new CommandDefinition(
-            $"SELECT {DiskColumns} FROM disks WHERE user_id = @username AND disk_name = @diskName",
-            new { diskName, username },
-            cancellationToken: cancellationToken));
+        await using var command = dataSource.CreateCommand($"SELECT {DiskColumns} FROM disks WHERE user_id = @username AND disk_name = @diskName");
+        return await command.With("diskName", diskName).With("username", username).QuerySingleOrDefaultAsync(ReadDisk, cancellationToken);
     }
+
+    private static DiskResponse ReadDisk(NpgsqlDataReader row) => new()
+    {
+        DiskName = row.GetString(0),
+        UserId = row.GetString(1),
+        SizeGb = row.GetNullable<int>(2),
+        DiskSize = row.GetNullableString(3),
+        CreatedAt = row.GetNullable<DateTime>(4),
+        LastUsed = row.GetNullable<DateTime>(5),
+        InUse = row.GetBoolean(6),
+        ReservationId = row.GetNullableString(7),
+        IsBackingUp = row.GetBoolean(8),
+        IsDeleted = row.GetBoolean(9),
+        DeleteDate = row.GetNullable<DateTime>(10),
+        SnapshotCount = row.GetInt32(11),
+        OperationId = row.GetNullable<Guid>(12),
+        OperationStatus = row.GetNullableString(13),
+        OperationError = row.GetNullableString(14),
+        LastUpdated = row.GetNullable<DateTime>(15),
+    };
+
+    /// <summary>What the content listing needs of a disk's row.</summary>
+    private sealed record DiskSnapshot(string? S3Path, DateTime? SnapshotAt, bool IsDeleted);
 
     private static ProblemHttpResult DiskNotFound(string diskName) => Problems.NotFound($"Disk '{diskName}' not found");
 }

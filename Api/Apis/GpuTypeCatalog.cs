@@ -1,4 +1,4 @@
-using Dapper;
+using GpuDev.Api.Infrastructure;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -6,7 +6,11 @@ using Npgsql;
 namespace GpuDev.Api.Apis;
 
 /// <summary>An active GPU type as job submission needs it.</summary>
-public sealed record ActiveGpuType(string GpuType, string InstanceType, int MaxGpus);
+public sealed record ActiveGpuType(string GpuType, string InstanceType, int MaxGpus)
+{
+    /// <summary>A row with the columns gpu_type, instance_type, max_gpus.</summary>
+    public static ActiveGpuType Read(NpgsqlDataReader row) => new(row.GetString(0), row.GetString(1), row.GetInt32(2));
+}
 
 /// <summary>
 /// The active GPU types, read from <c>gpu_types</c> and kept in memory for a short time: they are
@@ -32,10 +36,9 @@ public sealed class GpuTypeCatalog(NpgsqlDataSource dataSource, IMemoryCache cac
     /// <summary>The active types as the table holds them now; refreshes the cached copy.</summary>
     public async Task<IReadOnlyList<ActiveGpuType>> FreshActiveTypesAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var types = (await connection.QueryAsync<ActiveGpuType>(new CommandDefinition(
-            "SELECT gpu_type AS GpuType, instance_type AS InstanceType, max_gpus AS MaxGpus FROM gpu_types WHERE is_active ORDER BY gpu_type",
-            cancellationToken: cancellationToken))).ToList();
+        await using var command = dataSource.CreateCommand(
+            "SELECT gpu_type, instance_type, max_gpus FROM gpu_types WHERE is_active ORDER BY gpu_type");
+        var types = await command.QueryListAsync(ActiveGpuType.Read, cancellationToken);
         if (options.Value.CacheSeconds > 0)
         {
             cache.Set(CacheKey, (IReadOnlyList<ActiveGpuType>)types, TimeSpan.FromSeconds(options.Value.CacheSeconds));

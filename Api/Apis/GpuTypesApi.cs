@@ -1,4 +1,4 @@
-using Dapper;
+using GpuDev.Api.Infrastructure;
 using Npgsql;
 
 namespace GpuDev.Api.Apis;
@@ -14,16 +14,25 @@ public static class GpuTypesApi
 
     public static async Task<IResult> GetActiveGpuTypesAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<GpuType>(new CommandDefinition(
+        await using var command = dataSource.CreateCommand(
             """
-            SELECT gpu_type AS GpuTypeName, instance_type AS InstanceType, max_gpus AS MaxGpus, cpus AS Cpus,
-                   memory_gb AS MemoryGb, total_cluster_gpus AS TotalClusterGpus, max_per_node AS MaxPerNode,
-                   is_active AS IsActive, description AS Description
+            SELECT gpu_type, instance_type, max_gpus, cpus, memory_gb, total_cluster_gpus, max_per_node, is_active, description
             FROM gpu_types WHERE is_active ORDER BY gpu_type
-            """,
-            cancellationToken: cancellationToken));
-        var list = rows.ToList();
+            """);
+        var list = await command.QueryListAsync(ReadGpuType, cancellationToken);
         return TypedResults.Ok(new GpuTypeList(list, list.Count));
     }
+
+    private static GpuType ReadGpuType(NpgsqlDataReader row) => new()
+    {
+        GpuTypeName = row.GetString(0),
+        InstanceType = row.GetString(1),
+        MaxGpus = row.GetInt32(2),
+        Cpus = row.GetInt32(3),
+        MemoryGb = row.GetInt32(4),
+        TotalClusterGpus = row.GetNullable<int>(5),
+        MaxPerNode = row.GetNullable<int>(6),
+        IsActive = row.GetNullable<bool>(7),
+        Description = row.GetNullableString(8),
+    };
 }

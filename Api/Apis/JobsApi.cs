@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using Dapper;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Infrastructure;
 using GpuDev.Api.Models.Jobs;
@@ -17,6 +16,7 @@ namespace GpuDev.Api.Apis;
 public static class JobsApi
 {
     // ssh_command as production's API derives it (only for an active job with a pod), not the stored column.
+    // ReadJob reads these columns in this order.
     private const string JobColumns =
         """
         reservation_id AS job_id, reservation_id, user_id, status, gpu_type, gpu_count, instance_type, duration_hours,
@@ -157,14 +157,15 @@ public static class JobsApi
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var filter = new { user = user.Username(), statuses, limit, offset };
+        var username = user.Username();
         const string where = "WHERE user_id = @user AND (@statuses::text[] IS NULL OR status = ANY(@statuses::text[]))";
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM reservations {where}", filter, cancellationToken: cancellationToken));
-        var jobs = await connection.QueryAsync<JobResponse>(new CommandDefinition(
-            $"SELECT {JobColumns} FROM reservations {where} ORDER BY created_at DESC, reservation_id LIMIT @limit OFFSET @offset",
-            filter,
-            cancellationToken: cancellationToken));
-        return TypedResults.Ok(new JobListResponse(jobs.ToList(), total, limit, offset));
+        await using var count = new NpgsqlCommand($"SELECT count(*) FROM reservations {where}", connection);
+        var total = await count.With("user", username).With("statuses", statuses).QueryScalarAsync<long>(cancellationToken);
+        await using var page = new NpgsqlCommand(
+            $"SELECT {JobColumns} FROM reservations {where} ORDER BY created_at DESC, reservation_id LIMIT @limit OFFSET @offset", connection);
+        var jobs = await page.With("user", username).With("statuses", statuses).With("limit", limit).With("offset", offset)
+            .QueryListAsync(ReadJob, cancellationToken);
+        return TypedResults.Ok(new JobListResponse(jobs, total, limit, offset));
     }
 
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetAsync(
@@ -176,11 +177,8 @@ public static class JobsApi
             return problem!;
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var job = await connection.QuerySingleOrDefaultAsync<JobResponse>(new CommandDefinition(
-            $"SELECT {JobColumns} FROM reservations WHERE reservation_id = @id",
-            new { id = found.ReservationId },
-            cancellationToken: cancellationToken));
+        await using var command = dataSource.CreateCommand($"SELECT {JobColumns} FROM reservations WHERE reservation_id = @id");
+        var job = await command.With("id", found.ReservationId).QuerySingleOrDefaultAsync(ReadJob, cancellationToken);
         return job is null ? JobLookup.NotFound(jobId) : TypedResults.Ok(job);
     }
 
@@ -208,6 +206,33 @@ public static class JobsApi
         [FromRoute(Name = "job_id")] string jobId, AddJobUserRequest request, ClaimsPrincipal user, JobActionSender sender, CancellationToken cancellationToken) =>
         sender.SendAsync(jobId, user.Username(), ReservationActions.AddUser, ReservationStatuses.Live, JobLookup.ModifyDenied,
             $"Add user request submitted for GitHub user '{request.GithubUsername}'", cancellationToken, githubUsername: request.GithubUsername);
+
+    private static JobResponse ReadJob(NpgsqlDataReader row) => new()
+    {
+        JobId = row.GetString(0),
+        ReservationId = row.GetString(1),
+        UserId = row.GetString(2),
+        Status = row.GetString(3),
+        GpuType = row.GetNullableString(4),
+        GpuCount = row.GetNullable<int>(5),
+        InstanceType = row.GetNullableString(6),
+        DurationHours = row.GetDouble(7),
+        CreatedAt = row.GetDateTime(8),
+        LaunchedAt = row.GetNullable<DateTime>(9),
+        ExpiresAt = row.GetNullable<DateTime>(10),
+        Name = row.GetNullableString(11),
+        PodName = row.GetNullableString(12),
+        NodeIp = row.GetNullableString(13),
+        NodePort = row.GetNullable<int>(14),
+        SshCommand = row.GetNullableString(15),
+        JupyterEnabled = row.GetBoolean(16),
+        JupyterUrl = row.GetNullableString(17),
+        JupyterToken = row.GetNullableString(18),
+        GithubUser = row.GetNullableString(19),
+        DiskName = row.GetNullableString(20),
+        FailureReason = row.GetNullableString(21),
+        CurrentDetailedStatus = row.GetNullableString(22),
+    };
 }
 
 /// <summary>Sends an action on one of the caller's jobs to <c>gpu_reservations</c> if the job's status allows it.</summary>

@@ -1,10 +1,15 @@
-using Dapper;
+using GpuDev.Api.Infrastructure;
 using Npgsql;
 
 namespace GpuDev.Api.Authentication;
 
 /// <summary>A stored key as authentication sees it.</summary>
-public sealed record StoredApiKey(int KeyId, string KeyPrefix, int UserId, string Username, string State);
+public sealed record StoredApiKey(int KeyId, string KeyPrefix, int UserId, string Username, string State)
+{
+    /// <summary>A row with the columns in this order: key_id, key_prefix, user_id, username, state.</summary>
+    public static StoredApiKey Read(NpgsqlDataReader row) =>
+        new(row.GetInt32(0), row.GetString(1), row.GetInt32(2), row.GetString(3), row.GetString(4));
+}
 
 /// <summary>A key just issued: the only moment the key itself exists outside the caller.</summary>
 public sealed record IssuedApiKey(string ApiKey, string KeyPrefix, DateTime ExpiresAt);
@@ -18,8 +23,7 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, ApiKeyUsageRecorder
     /// </summary>
     public async Task<StoredApiKey?> AuthenticateAsync(string apiKey, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var key = await connection.QuerySingleOrDefaultAsync<StoredApiKey>(new CommandDefinition(
+        await using var command = dataSource.CreateCommand(
             """
             SELECT k.key_id AS KeyId, k.key_prefix AS KeyPrefix, u.user_id AS UserId, u.username AS Username,
                    CASE WHEN NOT coalesce(u.is_active, false) THEN 'user_disabled'
@@ -28,9 +32,8 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, ApiKeyUsageRecorder
                         ELSE 'valid' END AS State
             FROM api_keys k JOIN api_users u ON u.user_id = k.user_id
             WHERE k.key_hash = @hash
-            """,
-            new { hash = ApiKeySecret.Hash(apiKey) },
-            cancellationToken: cancellationToken));
+            """);
+        var key = await command.With("hash", ApiKeySecret.Hash(apiKey)).QuerySingleOrDefaultAsync(StoredApiKey.Read, cancellationToken);
         if (key is { State: "valid" })
         {
             await usage.RecordAsync(key.KeyId, cancellationToken);
@@ -44,15 +47,17 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, ApiKeyUsageRecorder
         NpgsqlConnection connection, NpgsqlTransaction transaction, int userId, int ttlHours, string? description, CancellationToken cancellationToken)
     {
         var key = ApiKeySecret.Generate();
-        var expiresAt = await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
+        await using var command = new NpgsqlCommand(
             """
             INSERT INTO api_keys (user_id, key_hash, key_prefix, expires_at, description)
             VALUES (@userId, @hash, @prefix, now() + make_interval(hours => @ttlHours), @description)
             RETURNING expires_at
             """,
-            new { userId, hash = ApiKeySecret.Hash(key), prefix = ApiKeySecret.Prefix(key), ttlHours, description },
-            transaction,
-            cancellationToken: cancellationToken));
+            connection, transaction);
+        var expiresAt = await command
+            .With("userId", userId).With("hash", ApiKeySecret.Hash(key)).With("prefix", ApiKeySecret.Prefix(key))
+            .With("ttlHours", ttlHours).With("description", description)
+            .QueryScalarAsync<DateTime>(cancellationToken);
         return new IssuedApiKey(key, ApiKeySecret.Prefix(key), expiresAt);
     }
 }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Dapper;
+using GpuDev.Api.Infrastructure;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -91,15 +91,13 @@ public sealed partial class ApiKeyUsageRecorder(
 
     private async Task WriteAsync(int[] keyIds, DateTime[] usedAt, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await using var command = dataSource.CreateCommand(
             """
             UPDATE api_keys k SET last_used_at = u.used_at
             FROM unnest(@keyIds, @usedAt) AS u(key_id, used_at)
             WHERE k.key_id = u.key_id AND (k.last_used_at IS NULL OR k.last_used_at < u.used_at)
-            """,
-            new { keyIds, usedAt },
-            cancellationToken: cancellationToken));
+            """);
+        await command.With("keyIds", keyIds).With("usedAt", usedAt).ExecuteNonQueryAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the last use of {Count} API key(s); retrying at the next flush: {Error}")]

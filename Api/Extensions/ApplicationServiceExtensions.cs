@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using GpuDev.Api.Apis;
 using GpuDev.Api.Authentication;
 using GpuDev.Api.Health;
@@ -41,9 +40,6 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<JobActionSender>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<GpuTypeCatalog>();
-
-        // Columns are snake_case like the JSON; Dapper maps them onto PascalCase properties.
-        DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         builder.Services.AddOptions<JobQueueOptions>().BindConfiguration(JobQueueOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<JobQueueOptions>, JobQueueOptionsValidator>();

@@ -1,4 +1,3 @@
-using Dapper;
 using GpuDev.Database.Queues;
 using Npgsql;
 using NpgsqlTypes;
@@ -26,18 +25,15 @@ public static class Pgmq
 
     public static async Task<IReadOnlyList<QueueMetrics>> MetricsAsync(NpgsqlDataSource dataSource, IEnumerable<string> queues, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var result = new List<QueueMetrics>();
         foreach (var queue in queues)
         {
-            result.Add(await connection.QuerySingleAsync<QueueMetrics>(new CommandDefinition(
+            await using var command = dataSource.CreateCommand(
                 """
-                SELECT queue_name AS QueueName, queue_length AS QueueLength, newest_msg_age_sec AS NewestMsgAgeSec,
-                       oldest_msg_age_sec AS OldestMsgAgeSec, total_messages AS TotalMessages, scrape_time AS ScrapeTime
+                SELECT queue_name, queue_length, newest_msg_age_sec, oldest_msg_age_sec, total_messages, scrape_time
                 FROM pgmq.metrics(@queue)
-                """,
-                new { queue },
-                cancellationToken: cancellationToken)));
+                """);
+            result.Add(await command.With("queue", queue).QuerySingleAsync(QueueMetrics.Read, cancellationToken));
         }
 
         return result;
@@ -53,4 +49,15 @@ public sealed record QueueMetrics
     public int? OldestMsgAgeSec { get; init; }
     public long TotalMessages { get; init; }
     public DateTime ScrapeTime { get; init; }
+
+    /// <summary>A row of MetricsAsync's query: queue_name, queue_length, newest_msg_age_sec, oldest_msg_age_sec, total_messages, scrape_time.</summary>
+    public static QueueMetrics Read(NpgsqlDataReader row) => new()
+    {
+        QueueName = row.GetString(0),
+        QueueLength = row.GetInt64(1),
+        NewestMsgAgeSec = row.GetNullable<int>(2),
+        OldestMsgAgeSec = row.GetNullable<int>(3),
+        TotalMessages = row.GetInt64(4),
+        ScrapeTime = row.GetDateTime(5),
+    };
 }

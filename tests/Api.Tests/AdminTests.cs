@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace GpuDev.Api.Tests;
 
@@ -17,6 +18,20 @@ public sealed class AdminTests(GpuDevEnvironmentFixture fixture) : ApiTestBase(f
         Assert.Equal(username, body.GetProperty("username").GetString());
         Assert.True(body.GetProperty("is_active").GetBoolean());
         await AssertProblemAsync(await admin.PostAsJsonAsync("/v1/admin/users", new { username }), HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Create_user_without_an_email_stores_none_and_their_key_authenticates()
+    {
+        var username = UniqueName("noemail");
+        using var admin = AdminClient();
+        var created = await admin.PostAsJsonAsync("/v1/admin/users", new { username });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(JsonValueKind.Null, (await JsonAsync(created)).GetProperty("email").ValueKind);
+
+        var key = await JsonAsync(await admin.PostAsync($"/v1/admin/users/{username}/keys", null));
+        using var client = KeyClient(key.GetProperty("api_key").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/jobs")).StatusCode);
     }
 
     [Fact]
