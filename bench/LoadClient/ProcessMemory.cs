@@ -43,7 +43,7 @@ public sealed class ProcessMemory(int pid)
 
     /// <summary>
     /// Where the RSS is, from /proc/&lt;pid&gt;/smaps (each mapping's resident pages): managed assemblies
-    /// (.dll, mapped from disk), native libraries (.so: the runtime, the JIT, OpenSSL), JIT-compiled code and the
+    /// (.dll, mapped from disk), native code (.so: the runtime, the JIT, OpenSSL; a Native AOT program itself), JIT-compiled code and the
     /// runtime's loader heaps (the <c>doublemapper</c> memory file, which .NET uses while W^X is on), and anonymous
     /// memory (the GC heap, the native heap, thread stacks).
     /// </summary>
@@ -170,5 +170,5 @@ public sealed record MemoryBreakdown(double AssembliesMiB, double NativeLibrarie
     public double TotalMiB => AssembliesMiB + NativeLibrariesMiB + JitMiB + AnonymousMiB + OtherMiB;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{TotalMiB:F1} MiB = assemblies (.dll) {AssembliesMiB:F1} + native libraries (.so) {NativeLibrariesMiB:F1} + JIT code and loader heaps {JitMiB:F1} + anonymous (GC heap, native heap, stacks) {AnonymousMiB:F1} + other {OtherMiB:F1}");
+        $"{TotalMiB:F1} MiB = assemblies (.dll) {AssembliesMiB:F1} + native code (the program, .so) {NativeLibrariesMiB:F1} + JIT code and loader heaps {JitMiB:F1} + anonymous (GC heap, native heap, stacks) {AnonymousMiB:F1} + other {OtherMiB:F1}");
 }
