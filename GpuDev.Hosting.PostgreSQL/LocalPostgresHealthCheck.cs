@@ -18,7 +18,8 @@ namespace GpuDev.Hosting.PostgreSQL;
 internal sealed class LocalPostgresHealthCheck(
     Func<CancellationToken, ValueTask<string?>> connectionString,
     string? database,
-    Action? onPasswordRejected = null) : IHealthCheck
+    Action? onPasswordRejected = null,
+    TimeSpan? startingGrace = null) : IHealthCheck
 {
     internal static readonly TimeSpan StartingGrace = TimeSpan.FromSeconds(1);
     internal static readonly TimeSpan StartingRetryDelay = TimeSpan.FromMilliseconds(25);
@@ -44,7 +45,7 @@ internal sealed class LocalPostgresHealthCheck(
             {
                 return await CheckOnceAsync(builder.ConnectionString, cancellationToken);
             }
-            catch (Exception ex) when (IsStarting(ex) && started.Elapsed + StartingRetryDelay < StartingGrace)
+            catch (Exception ex) when (IsStarting(ex) && started.Elapsed + StartingRetryDelay < (startingGrace ?? StartingGrace))
             {
                 await Task.Delay(StartingRetryDelay, cancellationToken);
             }

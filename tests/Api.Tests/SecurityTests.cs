@@ -33,23 +33,9 @@ public sealed class SecurityTests(GpuDevEnvironmentFixture fixture) : ApiTestBas
     [InlineData("0123456789abcdef0123456789abcde")]
     public async Task Admin_token_shorter_than_32_characters_stops_the_api_at_start_naming_the_setting(string token)
     {
-        var configuration = typeof(SecurityTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var apiDll = Path.Combine(RepositoryFiles.Root, "Api", "bin", configuration, "net10.0", "GpuDev.Api.dll");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var (exitCode, output) = await StartApiProgramAsync("Admin__Token", token);
 
-        var result = await Cli.Wrap("dotnet").WithArguments([apiDll])
-            .WithEnvironmentVariables(new Dictionary<string, string?>
-            {
-                ["Admin__Token"] = token,
-                ["ConnectionStrings__gpudev"] = "Host=127.0.0.1;Port=1;Database=gpudev;Username=nobody;Password=nothing",
-                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            })
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(timeout.Token);
-
-        var output = result.StandardOutput + result.StandardError;
-        Assert.True(result.ExitCode != 0, output);
+        Assert.True(exitCode != 0, output);
         Assert.Contains("API cannot start: Admin:Token (Admin__Token) is " + token.Length + " characters long; it must be at least 32", output, StringComparison.Ordinal);
         Assert.Contains("openssl rand -hex 32", output, StringComparison.Ordinal);
         // The settings are checked first: no connection attempt, no exception trace.
@@ -65,6 +51,21 @@ public sealed class SecurityTests(GpuDevEnvironmentFixture fixture) : ApiTestBas
     [InlineData("RateLimiting__FailedAuthentication__WindowSeconds", "0", "RateLimitingOptions.FailedAuthentication.WindowSeconds must be between 1 and")]
     public async Task A_setting_out_of_its_range_stops_the_api_at_start_naming_the_setting(string variable, string value, string message)
     {
+        var (exitCode, output) = await StartApiProgramAsync(variable, value);
+
+        Assert.True(exitCode != 0, output);
+        Assert.Contains("API cannot start: ", output, StringComparison.Ordinal);
+        Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cannot connect", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Starts the API's built program as a deployment would (Production, a valid admin token, a database that is not
+    /// there) with one setting changed, and returns how it exited and what it printed.
+    /// </summary>
+    private async Task<(int ExitCode, string Output)> StartApiProgramAsync(string variable, string value)
+    {
         var configuration = typeof(SecurityTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var apiDll = Path.Combine(RepositoryFiles.Root, "Api", "bin", configuration, "net10.0", "GpuDev.Api.dll");
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
@@ -72,21 +73,15 @@ public sealed class SecurityTests(GpuDevEnvironmentFixture fixture) : ApiTestBas
         var result = await Cli.Wrap("dotnet").WithArguments([apiDll])
             .WithEnvironmentVariables(new Dictionary<string, string?>
             {
-                [variable] = value,
                 ["Admin__Token"] = Environment.AdminToken,
                 ["ConnectionStrings__gpudev"] = "Host=127.0.0.1;Port=1;Database=gpudev;Username=nobody;Password=nothing",
                 ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                [variable] = value,
             })
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(timeout.Token);
-
-        var output = result.StandardOutput + result.StandardError;
-        Assert.True(result.ExitCode != 0, output);
-        Assert.Contains("API cannot start: ", output, StringComparison.Ordinal);
-        Assert.Contains(message, output, StringComparison.Ordinal);
-        Assert.DoesNotContain("Cannot connect", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        return (result.ExitCode, result.StandardOutput + result.StandardError);
     }
 
     // Finding: /v1/admin/* existed on the public port even without a token.
