@@ -25,8 +25,9 @@ var warmupTime = TimeSpan.FromSeconds(20);
 var rssSampleInterval = TimeSpan.FromMilliseconds(100);
 var startRuns = 5;
 
-// The published program (bench/api-load publishes it) in place of the build the AppHost would start.
-var apiProgram = Environment.GetEnvironmentVariable("GPUDEV_BENCH_API_PROGRAM");
+// The published program (bench/api-load publishes it and names it in GPUDEV_TEST_API_PROGRAM; the environment
+// starts it in place of the build the AppHost would start).
+var apiProgram = GpuDevEnvironment.ApiProgram;
 Console.WriteLine(apiProgram is null
     ? "API: the Debug build the AppHost runs (JIT-compiled)"
     : $"API: the published program (Native AOT), {apiProgram}");
@@ -42,15 +43,9 @@ await using var environment = await GpuDevEnvironment.StartAsync(configure: buil
     // The reservation processor would delete the queue messages the benchmark counts (and share the two cores
     // with the API): the benchmark measures the API and the database.
     builder.Resources.Remove(builder.Resources.Single(r => r.Name == GpuDevEnvironment.ProcessorResource));
-    var api = builder.Resources.Single(r => r.Name == GpuDevEnvironment.ApiResource);
-    foreach (var endpoint in api.Annotations.OfType<EndpointAnnotation>())
+    foreach (var endpoint in builder.Resources.Single(r => r.Name == GpuDevEnvironment.ApiResource).Annotations.OfType<EndpointAnnotation>())
     {
         endpoint.IsProxied = false;
-    }
-
-    if (apiProgram is not null)
-    {
-        GpuDevEnvironment.RunApiAs(builder, apiProgram);
     }
 });
 var apiBase = environment.App.GetEndpoint(GpuDevEnvironment.ApiResource, "http");

@@ -132,7 +132,7 @@ public sealed class GpuDevEnvironment : IAsyncDisposable
     /// Runs <paramref name="program"/> (a published build of the API) for the <c>api</c> resource, with the
     /// resource's arguments and environment, in place of the build the AppHost would start (AppHost/Launch).
     /// </summary>
-    public static void RunApiAs(IDistributedApplicationTestingBuilder builder, string program)
+    private static void RunApiAs(IDistributedApplicationTestingBuilder builder, string program)
     {
         if (!File.Exists(program))
         {
